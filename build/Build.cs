@@ -1,0 +1,41 @@
+using MeshHook.Build.Engine;
+using MeshHook.Build.Engine.Tools;
+
+/// <summary>MeshHook's build: ./build.sh [targets] [--parameters]; ./build.sh --help lists both.</summary>
+partial class Build : NukeBuild
+{
+    public static int Main() => Execute<Build>(x => x.Test);
+
+    [Parameter("Configuration to build: Debug locally, Release on CI")]
+    readonly Configuration Configuration = IsLocalBuild ? Configuration.Debug : Configuration.Release;
+
+    AbsolutePath Solution => RootDirectory / "MeshHook.sln";
+    AbsolutePath ArtifactsDirectory => RootDirectory / "artifacts";
+    AbsolutePath TestResultsDirectory => ArtifactsDirectory / "test-results";
+
+    Target Clean => _ => _
+        .Description("Deletes artifacts/ and the bin/obj folders of src/ and tests/")
+        .Before(Restore)
+        .Executes(() => Workspace.Clean(RootDirectory, ArtifactsDirectory));
+
+    Target Restore => _ => _
+        .Description("Restores NuGet packages and local dotnet tools; installs shellcheck when missing")
+        .Executes(async () =>
+        {
+            await Tools.RunAsync(DotNet.Restore(Solution), CancellationToken);
+            await Tools.RunAsync(DotNet.ToolRestore(RootDirectory), CancellationToken);
+            await DebianPackages.EnsureAsync(Tools, "shellcheck", "shellcheck", CancellationToken);
+        });
+
+    Target Compile => _ => _
+        .Description("Builds the solution")
+        .DependsOn(Restore)
+        .Executes(() => Tools.RunAsync(DotNet.Build(Solution, Configuration.ToString()), CancellationToken));
+
+    Target Test => _ => _
+        .Description("Runs every test project; TRX reports in artifacts/test-results")
+        .DependsOn(Compile)
+        .Produces("artifacts/test-results/*.trx")
+        .Executes(() => TestRun.RunAsync(Tools, DotNet.Test(Solution, Configuration.ToString(), TestResultsDirectory),
+            TestResultsDirectory, CancellationToken));
+}

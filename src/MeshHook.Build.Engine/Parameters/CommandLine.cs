@@ -1,0 +1,71 @@
+namespace MeshHook.Build.Engine.Parameters;
+
+/// <summary>
+/// The parsed command line: positional targets (joined by '+'), then options. <c>--api-key</c>, <c>-ApiKey</c> and
+/// <c>--apikey</c> name the same option; the last occurrence wins; a bare option is a flag (true).
+/// </summary>
+public sealed class CommandLine
+{
+    readonly Dictionary<string, Option> _options = new();
+
+    public sealed record Option(string Spelling, IReadOnlyList<string> Values);
+
+    readonly List<string> _positionalTargets = [];
+
+    public IReadOnlyList<string> PositionalTargets => _positionalTargets;
+
+    public IEnumerable<Option> Options => _options.Values;
+
+    public bool Has(string name) => _options.ContainsKey(Suggestions.Normalize(name));
+
+    public Option? Get(string name) => _options.GetValueOrDefault(Suggestions.Normalize(name));
+
+    public static CommandLine Parse(IReadOnlyList<string> args)
+    {
+        var positional = new List<string>();
+        var commandLine = new CommandLine();
+        var index = 0;
+        for (; index < args.Count && !IsOptionName(args[index]); index++)
+            positional.AddRange(SplitTargets(args[index]));
+
+        while (index < args.Count)
+        {
+            var spelling = args[index++];
+            if (!IsOptionName(spelling))
+                throw new BuildConfigurationException(
+                    $"Unexpected argument '{spelling}': targets come first (./build.sh Compile Test --param value), then options.");
+            var values = new List<string>();
+            while (index < args.Count && !IsOptionName(args[index]))
+                values.Add(args[index++]);
+            var key = Suggestions.Normalize(spelling);
+            if (key.Length == 0)
+                throw new BuildConfigurationException($"'{spelling}' is not an option name.");
+            commandLine._options[key] = new Option(spelling, values);
+        }
+
+        commandLine._positionalTargets.AddRange(positional);
+        return commandLine;
+    }
+
+    /// <summary>
+    /// Words after a flag that are not true/false are targets: <c>--plan Test</c> plans Test, <c>--skip</c> aside.
+    /// </summary>
+    public void MoveFlagValuesToTargets(IEnumerable<ParameterDescriptor> parameters)
+    {
+        foreach (var flag in parameters.Where(x => x.IsFlag))
+        {
+            var key = Suggestions.Normalize(flag.Name);
+            if (_options.TryGetValue(key, out var option) && option.Values.Count > 0 && !bool.TryParse(option.Values[0], out _))
+            {
+                _positionalTargets.AddRange(option.Values.SelectMany(SplitTargets));
+                _options[key] = option with { Values = [] };
+            }
+        }
+    }
+
+    public static IEnumerable<string> SplitTargets(string value) =>
+        value.Split('+', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    // "-1" and "-" are values, not option names.
+    static bool IsOptionName(string arg) => arg.Length > 1 && arg[0] == '-' && !char.IsDigit(arg[1]) && arg[1] != '.';
+}

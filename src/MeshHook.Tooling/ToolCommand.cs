@@ -1,0 +1,46 @@
+namespace MeshHook.Tooling;
+
+/// <summary>
+/// One run of an external program, described as data: the executable and its arguments as an array (never a shell
+/// string), so a command can be printed, compared in tests and executed by the one <see cref="ToolRunner"/>.
+/// </summary>
+public sealed record ToolCommand(string Executable, IReadOnlyList<string> Arguments)
+{
+    public ToolCommand(string executable, params string[] arguments)
+        : this(executable, (IReadOnlyList<string>)arguments)
+    {
+    }
+
+    public string? WorkingDirectory { get; init; }
+
+    /// <summary>Variables set for the child; a null value removes the variable from the inherited environment.</summary>
+    public IReadOnlyDictionary<string, string?> Environment { get; init; } = new Dictionary<string, string?>();
+
+    /// <summary>Stop the program (its whole process tree) after this long; null waits indefinitely.</summary>
+    public TimeSpan? Timeout { get; init; }
+
+    /// <summary>Text written to the program's standard input, which is then closed. Null: no input (closed at once).</summary>
+    public string? StandardInput { get; init; }
+
+    /// <summary>Pass each output line to the sink while the program runs (false: captured only).</summary>
+    public bool LogOutput { get; init; } = true;
+
+    /// <summary>A non-zero exit throws <see cref="ToolExitException"/>; false returns the result for the caller to judge.</summary>
+    public bool ThrowOnFailure { get; init; } = true;
+
+    /// <summary>Said when the executable is missing: what to install and how.</summary>
+    public string? InstallHint { get; init; }
+
+    public ToolCommand WithArguments(params string[] more) => this with { Arguments = [.. Arguments, .. more] };
+
+    /// <summary>The command line as a person would type it, each argument quoted where needed (for display only).</summary>
+    public string ToDisplayString() =>
+        string.Join(' ', new[] { Executable }.Concat(Arguments).Select(Quote));
+
+    static string Quote(string argument)
+    {
+        if (argument.Length > 0 && argument.All(c => char.IsLetterOrDigit(c) || "-_./:=@+,%".Contains(c)))
+            return argument;
+        return "'" + argument.Replace("'", "'\\''") + "'";
+    }
+}

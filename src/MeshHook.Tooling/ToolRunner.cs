@@ -1,0 +1,124 @@
+using System.Diagnostics;
+
+namespace MeshHook.Tooling;
+
+/// <summary>
+/// The one runner for every external program: argument arrays, working directory, environment, timeout, cancellation
+/// that kills the whole process tree, live masked output to a sink, captured output returned, and on failure an error
+/// showing the masked command line and the last lines of output.
+/// </summary>
+public sealed class ToolRunner(SecretMasker masker, IToolOutputSink? sink = null)
+{
+    public SecretMasker Masker => masker;
+
+    public ToolResult Run(ToolCommand command, CancellationToken cancellationToken = default) =>
+        RunAsync(command, cancellationToken).GetAwaiter().GetResult();
+
+    public async Task<ToolResult> RunAsync(ToolCommand command, CancellationToken cancellationToken = default)
+    {
+        var executable = ExecutableLocator.Find(command.Executable, command.Environment)
+                         ?? throw new ToolNotFoundException(command.Executable, command.InstallHint);
+        var commandLine = masker.Apply(command.ToDisplayString());
+
+        var startInfo = new ProcessStartInfo(executable)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+            WorkingDirectory = command.WorkingDirectory ?? Directory.GetCurrentDirectory(),
+        };
+        foreach (var argument in command.Arguments)
+            startInfo.ArgumentList.Add(argument);
+        foreach (var (name, value) in command.Environment)
+        {
+            if (value is null)
+                startInfo.Environment.Remove(name);
+            else
+                startInfo.Environment[name] = value;
+        }
+
+        var output = new List<OutputLine>();
+        var stopwatch = Stopwatch.StartNew();
+        using var process = new Process { StartInfo = startInfo };
+        process.OutputDataReceived += (_, e) => Receive(OutputKind.StandardOutput, e.Data);
+        process.ErrorDataReceived += (_, e) => Receive(OutputKind.StandardError, e.Data);
+
+        try
+        {
+            process.Start();
+        }
+        catch (System.ComponentModel.Win32Exception exception)
+        {
+            throw new ToolNotFoundException(command.Executable, command.InstallHint + $" ({exception.Message})");
+        }
+
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        await WriteInputAsync(process, command.StandardInput);
+
+        using var timeout = command.Timeout is { } limit ? new CancellationTokenSource(limit) : new CancellationTokenSource();
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
+        try
+        {
+            await process.WaitForExitAsync(linked.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            KillTree(process);
+            // Let the readers drain what was written before the kill.
+            process.WaitForExit(5_000);
+            if (cancellationToken.IsCancellationRequested)
+                throw new OperationCanceledException($"Process '{commandLine}' was cancelled.", cancellationToken);
+            throw new ToolTimeoutException(commandLine, command.Timeout!.Value, Snapshot());
+        }
+
+        var result = new ToolResult(command, process.ExitCode, Snapshot(), stopwatch.Elapsed);
+        if (!result.Succeeded && command.ThrowOnFailure)
+            throw new ToolExitException(result, commandLine);
+        return result;
+
+        void Receive(OutputKind kind, string? data)
+        {
+            if (data is null)
+                return;
+            var line = new OutputLine(kind, masker.Apply(data));
+            lock (output)
+                output.Add(line);
+            if (command.LogOutput)
+                sink?.Write(command, line);
+        }
+
+        IReadOnlyList<OutputLine> Snapshot()
+        {
+            lock (output)
+                return output.ToArray();
+        }
+    }
+
+    static async Task WriteInputAsync(Process process, string? input)
+    {
+        try
+        {
+            if (input is not null)
+                await process.StandardInput.WriteAsync(input);
+            process.StandardInput.Close();
+        }
+        catch (IOException)
+        {
+            // The program exited without reading its input; its exit code tells the rest.
+        }
+    }
+
+    static void KillTree(Process process)
+    {
+        try
+        {
+            process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // Already exited.
+        }
+    }
+}
