@@ -1,5 +1,6 @@
 using MeshHook.Build.Engine;
 using MeshHook.Build.Engine.Tools;
+using MeshHook.Deployment.Environments;
 
 /// <summary>MeshHook's build: ./build.sh [targets] [--parameters]; ./build.sh --help lists both.</summary>
 partial class Build : NukeBuild
@@ -8,6 +9,12 @@ partial class Build : NukeBuild
 
     [Parameter("Configuration to build: Debug locally, Release on CI")]
     readonly Configuration Configuration = IsLocalBuild ? Configuration.Debug : Configuration.Release;
+
+    [Parameter("Environment to act on: local (this machine), dev, staging, production")]
+    readonly EnvironmentName Environment = EnvironmentName.Local;
+
+    [Parameter("Release id to deploy, roll back to or plan for (default: the one just packaged)")]
+    readonly string? Release;
 
     AbsolutePath Solution => RootDirectory / "MeshHook.sln";
     AbsolutePath ArtifactsDirectory => RootDirectory / "artifacts";
