@@ -60,7 +60,8 @@ public static class BuildRunner
         var commandLine = CommandLine.Parse(invocation.Arguments);
         var root = FindRoot(commandLine, invocation.CurrentDirectory);
         var profiles = commandLine.Get(BuiltInOptions.Profile.Name)?.Values ?? [];
-        var files = LoadParameterFiles(root, profiles);
+        // --set-secret may create the profile's file; every other run needs the files of the profiles it names.
+        var files = LoadParameterFiles(root, profiles, allowMissing: commandLine.Has(BuiltInOptions.SetSecret.Name));
         var key = new ParameterKey(invocation.Environment, root);
         var resolver = new ParameterResolver(commandLine, invocation.Environment, files, key, masker, root);
 
@@ -198,7 +199,7 @@ public static class BuildRunner
             $"No .nuke folder in {currentDirectory} or above it: run the build inside the repository, or pass --root <directory>.");
     }
 
-    static List<ParameterFile> LoadParameterFiles(AbsolutePath root, IReadOnlyList<string> profiles)
+    static List<ParameterFile> LoadParameterFiles(AbsolutePath root, IReadOnlyList<string> profiles, bool allowMissing)
     {
         var directory = root / ".nuke";
         var files = new List<ParameterFile>();
@@ -207,6 +208,8 @@ public static class BuildRunner
         foreach (var profile in profiles)
         {
             var path = directory / ParameterFile.FileName(profile);
+            if (!path.FileExists() && allowMissing)
+                continue;
             if (!path.FileExists())
             {
                 var available = Directory.Exists(directory)

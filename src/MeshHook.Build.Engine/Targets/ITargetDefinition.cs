@@ -51,7 +51,7 @@ public interface ITargetDefinition
     ITargetDefinition OnlyWhenDynamic(Func<bool> condition, [CallerArgumentExpression(nameof(condition))] string? text = null);
 
     /// <summary>The member (a parameter) must not be null or empty when this target is scheduled.</summary>
-    ITargetDefinition Requires<T>(params Expression<Func<T>>[] members) where T : class;
+    ITargetDefinition Requires<T>(params Expression<Func<T?>>[] members) where T : class;
 
     /// <summary>The condition must hold when this target is scheduled.</summary>
     ITargetDefinition Requires(params Expression<Func<bool>>[] conditions);

@@ -6,7 +6,7 @@ namespace MeshHook.Build.Engine;
 /// <summary>A <c>Requires(...)</c> clause: a member that must have a value, or a condition that must hold.</summary>
 internal sealed record Requirement(string Text, Func<bool> IsMet, bool IsMember)
 {
-    public static Requirement ForMember<T>(Expression<Func<T>> expression) where T : class
+    public static Requirement ForMember<T>(Expression<Func<T?>> expression) where T : class
     {
         var name = expression.Body is MemberExpression member ? member.Member.Name : expression.Body.ToString();
         var getter = expression.Compile();

@@ -60,7 +60,7 @@ internal sealed class TargetDefinition : ITargetDefinition
     public ITargetDefinition OnlyWhenDynamic(Func<bool> condition, string? text = null) =>
         Set(() => DynamicConditions.Add(new Condition(condition, Clean(text))));
 
-    public ITargetDefinition Requires<T>(params Expression<Func<T>>[] members) where T : class =>
+    public ITargetDefinition Requires<T>(params Expression<Func<T?>>[] members) where T : class =>
         Set(() => Requirements.AddRange(members.Select(Requirement.ForMember)));
 
     public ITargetDefinition Requires(params Expression<Func<bool>>[] conditions) =>
