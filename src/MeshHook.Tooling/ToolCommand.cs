@@ -33,6 +33,16 @@ public sealed record ToolCommand(string Executable, IReadOnlyList<string> Argume
 
     public ToolCommand WithArguments(params string[] more) => this with { Arguments = [.. Arguments, .. more] };
 
+    /// <summary>Commands are equal when they would run the same way (arguments and environment compared by content).</summary>
+    public bool Equals(ToolCommand? other) =>
+        other is not null && Executable == other.Executable && Arguments.SequenceEqual(other.Arguments) &&
+        WorkingDirectory == other.WorkingDirectory && Timeout == other.Timeout && StandardInput == other.StandardInput &&
+        LogOutput == other.LogOutput && ThrowOnFailure == other.ThrowOnFailure && InstallHint == other.InstallHint &&
+        Environment.Count == other.Environment.Count &&
+        Environment.All(x => other.Environment.TryGetValue(x.Key, out var value) && value == x.Value);
+
+    public override int GetHashCode() => HashCode.Combine(Executable, Arguments.Count, WorkingDirectory);
+
     /// <summary>The command line as a person would type it, each argument quoted where needed (for display only).</summary>
     public string ToDisplayString() =>
         string.Join(' ', new[] { Executable }.Concat(Arguments).Select(Quote));

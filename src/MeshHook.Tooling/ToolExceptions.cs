@@ -10,6 +10,9 @@ public sealed class ToolNotFoundException(string executable, string? installHint
     public string Executable { get; } = executable;
 }
 
+/// <summary>The program could not be started for a reason other than a missing executable.</summary>
+public sealed class ToolStartException(string message) : ToolException(message);
+
 /// <summary>The program exited with a non-zero code; the message shows the masked command line and its last lines.</summary>
 public sealed class ToolExitException(ToolResult result, string maskedCommandLine, int tailLines = 20)
     : ToolException(Describe(result, maskedCommandLine, tailLines))

@@ -18,7 +18,9 @@ public sealed class ToolRunner(SecretMasker masker, IToolOutputSink? sink = null
     {
         var executable = ExecutableLocator.Find(command.Executable, command.Environment)
                          ?? throw new ToolNotFoundException(command.Executable, command.InstallHint);
-        var commandLine = masker.Apply(command.ToDisplayString());
+        var commandLine = MaskedCommandLine(command);
+        if (command.WorkingDirectory is { } workingDirectory && !Directory.Exists(workingDirectory))
+            throw new ToolStartException($"Cannot run '{commandLine}': its working directory {workingDirectory} does not exist.");
 
         var startInfo = new ProcessStartInfo(executable)
         {
@@ -50,18 +52,21 @@ public sealed class ToolRunner(SecretMasker masker, IToolOutputSink? sink = null
         }
         catch (System.ComponentModel.Win32Exception exception)
         {
-            throw new ToolNotFoundException(command.Executable, command.InstallHint + $" ({exception.Message})");
+            throw new ToolNotFoundException(command.Executable, string.Join(' ', new[] { command.InstallHint, $"({exception.Message})" }.Where(x => x is not null)));
         }
+
+        // The timeout and cancellation also cover writing the input: a program that never reads a large input would
+        // otherwise block the write (full pipe) with nothing to stop it.
+        using var timeout = command.Timeout is { } limit ? new CancellationTokenSource(limit) : new CancellationTokenSource();
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
 
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        await WriteInputAsync(process, command.StandardInput);
-
-        using var timeout = command.Timeout is { } limit ? new CancellationTokenSource(limit) : new CancellationTokenSource();
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
+        var input = WriteInputAsync(process, command.StandardInput);
         try
         {
             await process.WaitForExitAsync(linked.Token);
+            await input.WaitAsync(linked.Token);
         }
         catch (OperationCanceledException)
         {
@@ -108,6 +113,24 @@ public sealed class ToolRunner(SecretMasker masker, IToolOutputSink? sink = null
         {
             // The program exited without reading its input; its exit code tells the rest.
         }
+        catch (ObjectDisposedException)
+        {
+            // The run ended (killed on timeout or cancellation) while the input was still being written.
+        }
+    }
+
+    /// <summary>
+    /// The display command line with secrets masked. Each argument is masked before it is quoted for display, since
+    /// quoting can break a value apart (a single quote becomes <c>'\''</c>) so that the masker no longer finds it.
+    /// </summary>
+    string MaskedCommandLine(ToolCommand command)
+    {
+        var masked = command with
+        {
+            Executable = masker.Apply(command.Executable),
+            Arguments = command.Arguments.Select(masker.Apply).ToArray(),
+        };
+        return masker.Apply(masked.ToDisplayString());
     }
 
     static void KillTree(Process process)
