@@ -36,7 +36,7 @@ public static class BuildRunner
         {
             return await RunCoreAsync(create, defaultTargets, invocation, masker);
         }
-        catch (BuildConfigurationException exception)
+        catch (Exception exception) when (exception is BuildConfigurationException or UserFacingException)
         {
             output.WriteLine(masker.Apply("error: " + exception.Message));
             output.Flush();
@@ -62,7 +62,7 @@ public static class BuildRunner
         var profiles = commandLine.Get(BuiltInOptions.Profile.Name)?.Values ?? [];
         // --set-secret may create the profile's file; every other run needs the files of the profiles it names.
         var files = LoadParameterFiles(root, profiles, allowMissing: commandLine.Has(BuiltInOptions.SetSecret.Name));
-        var key = new ParameterKey(invocation.Environment, root);
+        var key = ParameterResolver.Key(invocation.Environment, root);
         var resolver = new ParameterResolver(commandLine, invocation.Environment, files, key, masker, root);
 
         var verbosity = (Verbosity?)resolver.Resolve(BuiltInOptions.Verbosity).Value ?? Verbosity.Normal;
@@ -269,7 +269,7 @@ public static class BuildRunner
     }
 
     static int SetSecret(string name, IReadOnlyList<ParameterDescriptor> parameters, IReadOnlyList<string> profiles, AbsolutePath root,
-        ParameterKey key, BuildInvocation invocation, BuildLog log)
+        KeySource key, BuildInvocation invocation, BuildLog log)
     {
         var secrets = parameters.Where(x => x.IsSecret).ToList();
         var parameter = secrets.FirstOrDefault(x => Suggestions.Normalize(x.Name) == Suggestions.Normalize(name))
@@ -285,7 +285,7 @@ public static class BuildRunner
 
         var (password, created) = key.ReadOrCreate();
         var file = root / ".nuke" / ParameterFile.FileName(profiles.Count == 1 ? profiles[0] : null);
-        ParameterFile.Write(file, parameter.Name, SecretCipher.Encrypt(value, password, parameter.Name));
+        ParameterFile.Write(file, parameter.Name, SecretCipher.Encrypt(value, password, ParameterResolver.SecretContext(parameter.Name)));
         if (created)
             log.WriteBlock($"Created a new key at {key.KeyFile} (mode 0600). Keep it safe: without it the stored secrets cannot be read.{Environment.NewLine}");
         log.WriteBlock($"Stored '{parameter.Name}' encrypted (AES-256-GCM) in {file.RelativeTo(root)}.{Environment.NewLine}");

@@ -1,7 +1,7 @@
 namespace MeshHook.Tooling;
 
 /// <summary>Base of every failure of an external program; messages never contain unmasked secrets.</summary>
-public abstract class ToolException(string message, Exception? inner = null) : Exception(message, inner);
+public abstract class ToolException(string message, Exception? inner = null) : UserFacingException(message, inner);
 
 /// <summary>The executable is not on PATH (or the given path does not exist).</summary>
 public sealed class ToolNotFoundException(string executable, string? installHint)

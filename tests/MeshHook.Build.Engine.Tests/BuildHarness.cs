@@ -11,7 +11,7 @@ public sealed class BuildHarness : IDisposable
         Directory.CreateDirectory(Path.Combine(Root, ".nuke"));
         KeyFile = Path.Combine(Path.GetTempPath(), "meshhook-key-" + Guid.NewGuid().ToString("N"), "parameters.key");
         Environment["HOME"] = Path.GetDirectoryName(KeyFile)!;
-        Environment[Parameters.ParameterKey.FileVariable] = KeyFile;
+        Environment["MESHHOOK_PARAMETERS_KEY_FILE"] = KeyFile;
     }
 
     public string Root { get; }

@@ -1,4 +1,5 @@
 using MeshHook.Build.Engine.Parameters;
+using MeshHook.Tooling;
 
 namespace MeshHook.Build.Engine.Tests;
 
@@ -55,7 +56,7 @@ public sealed class SecretTests : IDisposable
     public void A_wrong_key_is_a_clear_error_never_garbage()
     {
         _harness.Run<WithSecret>(new RunOptions { Input = Canary }, "--set-secret", "FeedToken");
-        _harness.Environment[ParameterKey.EnvironmentVariable] = "not-the-key";
+        _harness.Environment["MESHHOOK_PARAMETERS_KEY"] = "not-the-key";
 
         var result = _harness.Run<WithSecret>("Publish");
 
@@ -83,7 +84,7 @@ public sealed class SecretTests : IDisposable
     [Fact]
     public void A_key_file_inside_the_repository_is_refused()
     {
-        _harness.Environment[ParameterKey.FileVariable] = Path.Combine(_harness.Root, "parameters.key");
+        _harness.Environment["MESHHOOK_PARAMETERS_KEY_FILE"] = Path.Combine(_harness.Root, "parameters.key");
 
         var result = _harness.Run<WithSecret>(new RunOptions { Input = Canary }, "--set-secret", "FeedToken");
 
@@ -115,15 +116,16 @@ public sealed class SecretTests : IDisposable
     [Fact]
     public void Encryption_uses_a_fresh_salt_and_nonce_and_binds_the_parameter_name()
     {
-        var first = SecretCipher.Encrypt("value", "password", "FeedToken");
-        var second = SecretCipher.Encrypt("value", "password", "FeedToken");
+        var context = ParameterResolver.SecretContext("FeedToken");
+        var first = SecretCipher.Encrypt("value", "password", context);
+        var second = SecretCipher.Encrypt("value", "password", context);
 
         Assert.NotEqual(first, second);
-        Assert.Equal("value", SecretCipher.Decrypt(first, "password", "FeedToken"));
-        Assert.Equal("value", SecretCipher.Decrypt(first, "password", "feed-token"));
-        Assert.ThrowsAny<System.Security.Cryptography.CryptographicException>(() => SecretCipher.Decrypt(first, "password", "OtherToken"));
-        Assert.ThrowsAny<System.Security.Cryptography.CryptographicException>(() => SecretCipher.Decrypt(first, "wrong", "FeedToken"));
+        Assert.Equal("value", SecretCipher.Decrypt(first, "password", context));
+        Assert.Equal("value", SecretCipher.Decrypt(first, "password", ParameterResolver.SecretContext("feed-token")));
+        Assert.ThrowsAny<System.Security.Cryptography.CryptographicException>(() => SecretCipher.Decrypt(first, "password", ParameterResolver.SecretContext("OtherToken")));
+        Assert.ThrowsAny<System.Security.Cryptography.CryptographicException>(() => SecretCipher.Decrypt(first, "wrong", context));
         var tampered = first[..^4] + (first[^4] == 'A' ? "B" : "A") + first[^3..];
-        Assert.ThrowsAny<Exception>(() => SecretCipher.Decrypt(tampered, "password", "FeedToken"));
+        Assert.ThrowsAny<Exception>(() => SecretCipher.Decrypt(tampered, "password", context));
     }
 }

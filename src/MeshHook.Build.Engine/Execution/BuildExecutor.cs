@@ -122,7 +122,7 @@ internal sealed class BuildExecutor(BuildContext context, IBuildEvents events, i
             target.Status = ExecutionStatus.Failed;
             target.Duration = context.Time.GetElapsedTime(started);
             var error = Unwrap(exception);
-            var message = error is ToolException or BuildConfigurationException or TargetFailedException
+            var message = error is UserFacingException or BuildConfigurationException or TargetFailedException
                 ? error.Message
                 : $"{error.GetType().Name}: {error.Message}";
             log.Write(LogLevel.Error, $"Target {target.Name} failed: {message}");

@@ -15,13 +15,13 @@ public sealed class ParameterResolver
     readonly CommandLine _commandLine;
     readonly IReadOnlyDictionary<string, string> _environment;
     readonly IReadOnlyList<ParameterFile> _files;
-    readonly ParameterKey _key;
+    readonly KeySource _key;
     readonly SecretMasker _masker;
     readonly AbsolutePath _root;
     readonly ILookup<string, string> _environmentByNormalizedName;
 
     public ParameterResolver(CommandLine commandLine, IReadOnlyDictionary<string, string> environment, IReadOnlyList<ParameterFile> files,
-        ParameterKey key, SecretMasker masker, AbsolutePath root)
+        KeySource key, SecretMasker masker, AbsolutePath root)
     {
         _commandLine = commandLine;
         _environment = environment;
@@ -112,10 +112,10 @@ public sealed class ParameterResolver
                          $"./build.sh --set-secret {parameter.Name}{ProfileHint(file)}.");
             return value;
         }
-        var key = _key.Read();
+        var key = _key.Read("./build.sh --set-secret NAME creates one");
         try
         {
-            return SecretCipher.Decrypt(value, key, parameter.Name);
+            return SecretCipher.Decrypt(value, key, SecretContext(parameter.Name));
         }
         catch (Exception exception) when (exception is CryptographicException or FormatException)
         {
@@ -125,6 +125,13 @@ public sealed class ParameterResolver
                 $"./build.sh --set-secret {parameter.Name}{ProfileHint(file)}.");
         }
     }
+
+    /// <summary>Binds an encrypted value to its parameter: it does not decrypt under another name.</summary>
+    public static string SecretContext(string parameterName) => "meshhook-parameter:" + Suggestions.Normalize(parameterName);
+
+    /// <summary>The key for secret parameters: MESHHOOK_PARAMETERS_KEY, the file MESHHOOK_PARAMETERS_KEY_FILE, or ~/.config/meshhook/parameters.key.</summary>
+    public static KeySource Key(IReadOnlyDictionary<string, string> environment, string root) =>
+        new("MESHHOOK_PARAMETERS_KEY", "MESHHOOK_PARAMETERS_KEY_FILE", "parameters.key", environment, root);
 
     static string ProfileHint(string file)
     {

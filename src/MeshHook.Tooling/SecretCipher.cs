@@ -1,12 +1,13 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace MeshHook.Build.Engine.Parameters;
+namespace MeshHook.Tooling;
 
 /// <summary>
-/// Encrypts secret parameter values for parameter files: AES-256-GCM (authenticated), a random salt and nonce per value,
-/// the key derived with PBKDF2-SHA256 from a password kept outside the repository. The parameter's name is bound in as
-/// associated data, so a value copied to another parameter does not decrypt. A wrong key is detected, never garbage.
+/// Encrypts secret values stored in files (secret build parameters, environment secret stores): AES-256-GCM
+/// (authenticated), a random salt and nonce per value, the key derived with PBKDF2-SHA256 from a password kept outside the
+/// repository. A context (e.g. the parameter's name) is bound in as associated data, so a value copied to another name
+/// does not decrypt. A wrong key is detected, never garbage.
 /// </summary>
 public static class SecretCipher
 {
@@ -15,7 +16,7 @@ public static class SecretCipher
 
     public static bool IsEncrypted(string value) => value.StartsWith(Prefix, StringComparison.Ordinal);
 
-    public static string Encrypt(string plaintext, string password, string name)
+    public static string Encrypt(string plaintext, string password, string context)
     {
         var salt = RandomNumberGenerator.GetBytes(SaltSize);
         var nonce = RandomNumberGenerator.GetBytes(NonceSize);
@@ -23,13 +24,13 @@ public static class SecretCipher
         var cipher = new byte[data.Length];
         var tag = new byte[TagSize];
         using (var aes = new AesGcm(DeriveKey(password, salt), TagSize))
-            aes.Encrypt(nonce, data, cipher, tag, AssociatedData(name));
+            aes.Encrypt(nonce, data, cipher, tag, Encoding.UTF8.GetBytes(context));
         return Prefix + Convert.ToBase64String([.. salt, .. nonce, .. tag, .. cipher]);
     }
 
     /// <exception cref="CryptographicException">The key is not the one the value was encrypted with, or the value was altered.</exception>
     /// <exception cref="FormatException">The value is not in this format.</exception>
-    public static string Decrypt(string value, string password, string name)
+    public static string Decrypt(string value, string password, string context)
     {
         if (!IsEncrypted(value))
             throw new FormatException($"The value does not start with '{Prefix}'.");
@@ -42,12 +43,10 @@ public static class SecretCipher
         var cipher = bytes.AsSpan(SaltSize + NonceSize + TagSize);
         var plain = new byte[cipher.Length];
         using var aes = new AesGcm(DeriveKey(password, salt.ToArray()), TagSize);
-        aes.Decrypt(nonce, cipher, tag, plain, AssociatedData(name));
+        aes.Decrypt(nonce, cipher, tag, plain, Encoding.UTF8.GetBytes(context));
         return Encoding.UTF8.GetString(plain);
     }
 
     static byte[] DeriveKey(string password, byte[] salt) =>
         Rfc2898DeriveBytes.Pbkdf2(password, salt, Iterations, HashAlgorithmName.SHA256, KeySize);
-
-    static byte[] AssociatedData(string name) => Encoding.UTF8.GetBytes("meshhook-parameter:" + Suggestions.Normalize(name));
 }
