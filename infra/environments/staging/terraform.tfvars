@@ -1,0 +1,33 @@
+# staging: production's shape at a smaller scale; deployed automatically from main, no approval.
+environment   = "staging"
+location      = "westeurope"
+unique_suffix = "mh01"
+
+github_owner               = "profullstack"
+github_repository          = "meshhook"
+github_oidc_subject_prefix = "repo:profullstack/meshhook"
+
+key_vault_purge_protection           = true
+key_vault_soft_delete_retention_days = 30
+
+log_retention_days = 30
+registry_sku       = "Basic"
+
+web = {
+  cpu          = 0.5
+  memory       = "1Gi"
+  min_replicas = 1
+  max_replicas = 2
+  port         = 3000
+}
+
+workers = {
+  cpu          = 0.5
+  memory       = "1Gi"
+  min_replicas = 1
+  max_replicas = 1
+}
+
+web_settings = {
+  PROTOCOL_HEADER = "x-forwarded-proto"
+}
