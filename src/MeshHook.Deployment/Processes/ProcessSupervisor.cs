@@ -1,0 +1,117 @@
+using System.Reflection;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using MeshHook.Tooling;
+
+namespace MeshHook.Deployment.Processes;
+
+/// <summary>
+/// Starts programs detached (they outlive the build), remembers them in <c>run/&lt;name&gt;.json</c>, and stops them
+/// gracefully: SIGTERM to the process group, a grace period for in-flight work, then SIGKILL.
+/// </summary>
+public sealed partial class ProcessSupervisor(string stateDirectory, ToolRunner tools, TimeProvider time)
+{
+    static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    public string RunDirectory => Path.Combine(stateDirectory, "run");
+    public string LogDirectory => Path.Combine(stateDirectory, "shared", "logs");
+
+    string RecordPath(string name) => Path.Combine(RunDirectory, name + ".json");
+
+    public string LogFile(string name) => Path.Combine(LogDirectory, name + ".log");
+
+    public async Task<ProcessRecord> StartAsync(ProcessSpec spec, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(RunDirectory);
+        Directory.CreateDirectory(LogDirectory);
+        var launcher = WriteLauncher();
+        var arguments = new List<string> { launcher, "--log", LogFile(spec.Name) };
+        if (spec.EnvironmentFile is not null)
+            arguments.AddRange(["--env-file", spec.EnvironmentFile]);
+        if (spec.WorkingDirectory is not null)
+            arguments.AddRange(["--cwd", spec.WorkingDirectory]);
+        foreach (var (key, value) in spec.Settings)
+            arguments.AddRange(["--set", $"{key}={value}"]);
+        arguments.Add("--");
+        arguments.Add(spec.Program);
+        arguments.AddRange(spec.Arguments);
+
+        var result = await tools.RunAsync(new ToolCommand("node", arguments) { LogOutput = false, Timeout = TimeSpan.FromSeconds(30) }, cancellationToken);
+        var pid = int.Parse(result.StandardOutput.Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        var identity = ProcessIdentity.Of(pid)
+                       ?? throw new UserFacingException($"{spec.Name} exited right after it started. Last lines of {LogFile(spec.Name)}:\n{Tail(spec.Name)}");
+        var record = new ProcessRecord(spec.Name, pid, identity.StartTicks, spec.Release, spec.Port, LogFile(spec.Name), time.GetUtcNow());
+        var temporary = RecordPath(spec.Name) + ".tmp";
+        await File.WriteAllTextAsync(temporary, JsonSerializer.Serialize(record, Json), cancellationToken);
+        File.Move(temporary, RecordPath(spec.Name), overwrite: true);
+        return record;
+    }
+
+    public ProcessRecord? Find(string name)
+    {
+        try
+        {
+            return File.Exists(RecordPath(name)) ? JsonSerializer.Deserialize<ProcessRecord>(File.ReadAllText(RecordPath(name)), Json) : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    public IReadOnlyList<ProcessRecord> All() =>
+        Directory.Exists(RunDirectory)
+            ? Directory.GetFiles(RunDirectory, "*.json").Select(x => Find(Path.GetFileNameWithoutExtension(x))).OfType<ProcessRecord>().ToList()
+            : [];
+
+    /// <summary>SIGTERM to the process group, wait up to <paramref name="grace"/> for it to finish its work, then SIGKILL.</summary>
+    public async Task StopAsync(string name, TimeSpan grace, CancellationToken cancellationToken)
+    {
+        var record = Find(name);
+        if (record is not null && record.IsAlive())
+        {
+            Signal(record.Pid, Sigterm);
+            var deadline = time.GetUtcNow() + grace;
+            while (record.IsAlive() && time.GetUtcNow() < deadline)
+                await Task.Delay(TimeSpan.FromMilliseconds(50), time, cancellationToken);
+            if (record.IsAlive())
+                Signal(record.Pid, Sigkill);
+        }
+        if (File.Exists(RecordPath(name)))
+            File.Delete(RecordPath(name));
+    }
+
+    /// <summary>The last lines of a process's log (shown when it fails to become healthy).</summary>
+    public string Tail(string name, int lines = 20)
+    {
+        var file = LogFile(name);
+        if (!File.Exists(file))
+            return "  (no log)";
+        var all = File.ReadAllLines(file);
+        return string.Join('\n', all.Skip(Math.Max(0, all.Length - lines)).Select(x => "  " + x));
+    }
+
+    string WriteLauncher()
+    {
+        var path = Path.Combine(RunDirectory, "launch.mjs");
+        using var resource = Assembly.GetExecutingAssembly().GetManifestResourceStream("MeshHook.Deployment.Processes.launch.mjs")
+                             ?? throw new InvalidOperationException("The launcher script is not embedded in MeshHook.Deployment.");
+        using var reader = new StreamReader(resource);
+        var content = reader.ReadToEnd();
+        if (!File.Exists(path) || File.ReadAllText(path) != content)
+            File.WriteAllText(path, content);
+        return path;
+    }
+
+    const int Sigterm = 15, Sigkill = 9;
+
+    static void Signal(int pid, int signal)
+    {
+        // The program runs in its own session: signal its whole group (it and its children), else just the process.
+        if (Kill(-pid, signal) != 0)
+            Kill(pid, signal);
+    }
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int Kill(int pid, int signal);
+}

@@ -1,0 +1,55 @@
+// Starts a program detached from the deploying process: its own session (so a Ctrl+C or a killed build does not take
+// it down), standard input closed, standard output and error appended to a log file. Prints the program's pid.
+// Written out by MeshHook.Deployment and run as: node launch.mjs --log FILE [--env-file FILE] [--set K=V]... [--cwd DIR] -- PROGRAM ARGS...
+import { spawn } from 'node:child_process';
+import { openSync, readFileSync } from 'node:fs';
+
+const args = process.argv.slice(2);
+const options = { set: [] };
+while (args.length > 0 && args[0] !== '--') {
+  const name = args.shift();
+  const value = args.shift();
+  if (value === undefined) fail(`option ${name} needs a value`);
+  if (name === '--log') options.log = value;
+  else if (name === '--env-file') options.envFile = value;
+  else if (name === '--cwd') options.cwd = value;
+  else if (name === '--set') options.set.push(value);
+  else fail(`unknown option ${name}`);
+}
+args.shift();
+if (!options.log || args.length === 0) fail('usage: launch.mjs --log FILE [--env-file FILE] [--set K=V]... [--cwd DIR] -- PROGRAM ARGS...');
+
+// Only what a program needs from the deploying process; the rest (keys, tokens of the build) stays behind.
+const env = {};
+for (const name of ['PATH', 'HOME', 'LANG', 'TMPDIR', 'TZ']) if (process.env[name] !== undefined) env[name] = process.env[name];
+if (options.envFile) {
+  for (const line of readFileSync(options.envFile, 'utf8').split('\n')) {
+    const index = line.indexOf('=');
+    if (line.trim() === '' || line.startsWith('#') || index < 1) continue;
+    env[line.slice(0, index)] = unquote(line.slice(index + 1));
+  }
+}
+for (const pair of options.set) {
+  const index = pair.indexOf('=');
+  if (index < 1) fail(`--set needs KEY=VALUE, got ${pair}`);
+  env[pair.slice(0, index)] = pair.slice(index + 1);
+}
+
+const log = openSync(options.log, 'a', 0o600);
+const child = spawn(args[0], args.slice(1), { cwd: options.cwd, env, detached: true, stdio: ['ignore', log, log] });
+child.on('error', (error) => fail(`cannot start ${args[0]}: ${error.message}`));
+child.on('spawn', () => {
+  process.stdout.write(`${child.pid}\n`);
+  child.unref();
+  process.exit(0);
+});
+
+function unquote(value) {
+  if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) return JSON.parse(value);
+  return value;
+}
+
+function fail(message) {
+  process.stderr.write(`launch.mjs: ${message}\n`);
+  process.exit(2);
+}

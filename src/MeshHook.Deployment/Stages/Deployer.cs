@@ -1,0 +1,154 @@
+using System.Diagnostics;
+using MeshHook.Deployment.Journal;
+using MeshHook.Deployment.Locking;
+using MeshHook.Deployment.Processes;
+
+namespace MeshHook.Deployment.Stages;
+
+/// <summary>Who deploys, and how long to wait for a lock held by someone else.</summary>
+public sealed record DeploymentRequest(string Actor, string? Commit, TimeSpan LockWait);
+
+public sealed record DeploymentResult(string DeploymentId, string Outcome, string ReleaseId, TimeSpan Duration);
+
+/// <summary>
+/// Runs a plan, the same for every target kind: validate (read-only, before anything changes) → lock → journal
+/// started → the stages, each journaled with its start and duration → on failure before the switch, stop the new
+/// release (the old one keeps serving); on failure after the switch, switch back and verify (rolled_back) → journal the
+/// outcome → release the lock. A run killed half-way is closed as aborted by the next one that takes the lock.
+/// </summary>
+public sealed class Deployer(DeploymentJournal journal, EnvironmentLock environmentLock, IStepRunner runner, TimeProvider time, DeploymentLog log)
+{
+    public async Task<DeploymentResult> RunAsync(DeploymentPlan plan, DeploymentRequest request, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.StartNew();
+        var validate = plan.Stages.FirstOrDefault(x => x.Name == Stage.Validate);
+        if (validate is not null)
+        {
+            log.Information($"==> {Stage.Validate}");
+            foreach (var step in validate.Steps)
+                await runner.RunAsync(step, cancellationToken);
+        }
+
+        var deploymentId = NewDeploymentId(plan);
+        var lockStarted = time.GetUtcNow();
+        log.Information($"==> {Stage.Lock}");
+        var holder = new LockHolder(deploymentId, plan.Kind.ToString().ToLowerInvariant(), plan.ReleaseId, Environment.ProcessId,
+            ProcessIdentity.Current.StartTicks, Environment.MachineName, request.Actor, lockStarted);
+        foreach (var warning in await environmentLock.AcquireAsync(holder, request.LockWait, cancellationToken))
+            log.Warning(warning);
+
+        try
+        {
+            CloseAbandonedDeployments();
+            journal.Append(new JournalEntry
+            {
+                Type = JournalEntryTypes.Started, DeploymentId = deploymentId, At = lockStarted,
+                Kind = plan.Kind.ToString().ToLowerInvariant(), Environment = plan.Environment, Release = plan.ReleaseId,
+                PreviousRelease = plan.PreviousReleaseId, Actor = request.Actor, Commit = request.Commit,
+            });
+            Journal(deploymentId, Stage.Lock, lockStarted, Outcomes.Succeeded);
+
+            var outcome = await RunStagesAsync(plan, deploymentId, cancellationToken);
+            return new DeploymentResult(deploymentId, outcome, plan.ReleaseId, started.Elapsed);
+        }
+        finally
+        {
+            environmentLock.Release(deploymentId);
+        }
+    }
+
+    async Task<string> RunStagesAsync(DeploymentPlan plan, string deploymentId, CancellationToken cancellationToken)
+    {
+        var switched = false;
+        foreach (var stage in plan.Stages.Where(x => x.Name is not (Stage.Validate or Stage.Lock)))
+        {
+            var stageStarted = time.GetUtcNow();
+            log.Information($"==> {stage.Name}");
+            switched |= stage.Name == Stage.Switch;
+            try
+            {
+                foreach (var step in stage.Steps)
+                {
+                    log.Information($"    {step.Describe()}");
+                    await runner.RunAsync(step, cancellationToken);
+                }
+                Journal(deploymentId, stage.Name, stageStarted, Outcomes.Succeeded);
+            }
+            catch (Exception exception) when (stage.Name == Stage.CleanUp && exception is not OperationCanceledException)
+            {
+                // The new release is live and verified: a clean-up problem is worth a warning, not a failed deploy.
+                Journal(deploymentId, stage.Name, stageStarted, Outcomes.Failed, exception.Message);
+                log.Warning($"Clean-up after the deploy failed (the new release is live): {exception.Message}");
+            }
+            catch (Exception exception)
+            {
+                Journal(deploymentId, stage.Name, stageStarted, Outcomes.Failed, exception.Message);
+                throw await RecoverAsync(plan, deploymentId, stage.Name, switched, exception);
+            }
+        }
+
+        Finish(deploymentId, Outcomes.Succeeded, null);
+        return Outcomes.Succeeded;
+    }
+
+    async Task<DeploymentFailedException> RecoverAsync(DeploymentPlan plan, string deploymentId, string stage, bool switched, Exception failure)
+    {
+        var reason = failure is OperationCanceledException ? "it was cancelled" : failure.Message;
+        var steps = switched ? plan.OnFailureAfterSwitch : plan.OnFailureBeforeSwitch;
+        log.Warning(switched && plan.PreviousReleaseId is not null
+            ? $"{plan.Kind} failed at '{stage}' after the switch: switching back to {plan.PreviousReleaseId}."
+            : $"{plan.Kind} failed at '{stage}': stopping {plan.ReleaseId}; {(plan.PreviousReleaseId ?? "nothing")} keeps serving.");
+        var recoveryStarted = time.GetUtcNow();
+        try
+        {
+            foreach (var step in steps)
+            {
+                log.Information($"    {step.Describe()}");
+                // Recovery runs to the end even after Ctrl+C: leaving two releases half-switched is worse.
+                await runner.RunAsync(step, CancellationToken.None);
+            }
+        }
+        catch (Exception recoveryFailure)
+        {
+            Journal(deploymentId, "recover", recoveryStarted, Outcomes.Failed, recoveryFailure.Message);
+            Finish(deploymentId, Outcomes.Failed, $"{reason} (then recovery failed: {recoveryFailure.Message})");
+            return new DeploymentFailedException(
+                $"{plan.Kind} of {plan.ReleaseId} failed at '{stage}': {reason}\nRecovery failed too: {recoveryFailure.Message}", Outcomes.Failed, stage);
+        }
+
+        var outcome = switched && plan.PreviousReleaseId is not null ? Outcomes.RolledBack : Outcomes.Failed;
+        Journal(deploymentId, "recover", recoveryStarted, Outcomes.Succeeded);
+        Finish(deploymentId, outcome, reason);
+        return new DeploymentFailedException(outcome == Outcomes.RolledBack
+            ? $"{plan.Kind} of {plan.ReleaseId} failed at '{stage}' and was rolled back automatically to {plan.PreviousReleaseId}, which is serving and verified: {reason}"
+            : $"{plan.Kind} of {plan.ReleaseId} failed at '{stage}': {reason}\n{(plan.PreviousReleaseId is null ? "No release was serving before; none is now." : $"{plan.PreviousReleaseId} kept serving throughout.")}",
+            outcome, stage);
+    }
+
+    /// <summary>Entries left open by a run that was killed: we hold the lock, so nobody else is running them.</summary>
+    void CloseAbandonedDeployments()
+    {
+        foreach (var record in journal.ReadDeployments().Where(x => x.IsOpen))
+        {
+            log.Warning($"Deployment {record.Id} ({record.Kind} of {record.Release}) never finished (the run was killed at '{record.LastStage ?? "start"}'): closing it as aborted.");
+            journal.Append(new JournalEntry
+            {
+                Type = JournalEntryTypes.Finished, DeploymentId = record.Id, At = time.GetUtcNow(), Outcome = Outcomes.Aborted,
+                Stage = record.LastStage, Error = $"the run was killed during or after '{record.LastStage ?? "start"}'",
+            });
+        }
+    }
+
+    void Journal(string deploymentId, string stage, DateTimeOffset stageStarted, string outcome, string? error = null) =>
+        journal.Append(new JournalEntry
+        {
+            Type = JournalEntryTypes.Stage, DeploymentId = deploymentId, At = time.GetUtcNow(), Stage = stage, StartedAt = stageStarted,
+            DurationMs = (long)(time.GetUtcNow() - stageStarted).TotalMilliseconds, Outcome = outcome, Error = error,
+        });
+
+    void Finish(string deploymentId, string outcome, string? error) =>
+        journal.Append(new JournalEntry { Type = JournalEntryTypes.Finished, DeploymentId = deploymentId, At = time.GetUtcNow(), Outcome = outcome, Error = error });
+
+    string NewDeploymentId(DeploymentPlan plan) =>
+        $"{plan.Kind.ToString().ToLowerInvariant()[0]}-{time.GetUtcNow():yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..6]}";
+}

@@ -1,0 +1,178 @@
+using MeshHook.Deployment.Health;
+using MeshHook.Deployment.Journal;
+using MeshHook.Deployment.Locking;
+using MeshHook.Deployment.Processes;
+using MeshHook.Deployment.Releases;
+using MeshHook.Deployment.Stages;
+using MeshHook.Tooling;
+
+namespace MeshHook.Deployment.Targets.Local;
+
+/// <summary>The configuration an environment deploys with, resolved (secrets included) only when a deploy runs.</summary>
+public interface IDeploymentConfiguration
+{
+    /// <summary>Resolves every value (secrets registered with the masker) and writes the 0600 env file.</summary>
+    Task WriteEnvironmentFileAsync(string path, CancellationToken cancellationToken);
+
+    /// <summary>One resolved value, e.g. DATABASE_URL for migrations against an external database.</summary>
+    string? Value(string key);
+}
+
+public sealed record DeployOptions
+{
+    public required string Actor { get; init; }
+    public bool Force { get; init; }
+    public bool DryRun { get; init; }
+    public TimeSpan LockWait { get; init; }
+}
+
+/// <summary>One row of <c>Releases</c>: a release unpacked here and what the journal says about it.</summary>
+public sealed record ReleaseRow(string Id, string? Version, string? Commit, DateTimeOffset? DeployedAt, string? DeployedBy, string? Outcome, bool Current);
+
+public sealed record EnvironmentStatus(string Url, string? CurrentRelease, string? Health, string? ServingRelease, LockHolder? LockHolder,
+    IReadOnlyList<ProcessRecord> Processes, DeploymentRecord? LastDeployment);
+
+/// <summary>
+/// MeshHook on this machine: deploy, roll back, list releases, report status, stop and unlock. Plans come from
+/// <see cref="LocalPlanner"/> and run through the shared <see cref="Deployer"/>.
+/// </summary>
+public sealed class LocalEnvironment
+{
+    readonly LocalLayout _layout;
+    readonly LocalSettings _settings;
+    readonly ReleaseStore _store;
+    readonly ToolRunner _tools;
+    readonly IDeploymentConfiguration _configuration;
+    readonly TimeProvider _time;
+    readonly DeploymentLog _log;
+    readonly ProcessSupervisor _processes;
+    readonly DeploymentJournal _journal;
+    readonly EnvironmentLock _lock;
+    readonly HttpClient _http = new() { Timeout = Timeout.InfiniteTimeSpan };
+
+    public LocalEnvironment(LocalLayout layout, LocalSettings settings, ReleaseStore store, ToolRunner tools, IDeploymentConfiguration configuration,
+        TimeProvider time, DeploymentLog log)
+    {
+        _layout = layout;
+        _settings = settings;
+        _store = store;
+        _tools = tools;
+        _configuration = configuration;
+        _time = time;
+        _log = log;
+        _processes = new ProcessSupervisor(layout.Root, tools, time);
+        _journal = new DeploymentJournal(layout.Journal, tools.Masker);
+        _lock = new EnvironmentLock(layout.Lock, time);
+    }
+
+    public LocalLayout Layout => _layout;
+    public DeploymentJournal Journal => _journal;
+    public ProcessSupervisor Processes => _processes;
+
+    LocalPlanner Planner => new(_layout, _settings, _store, _processes) { ProtectedReleases = KnownGood() is { } good ? [good] : [] };
+
+    EdgeSwitch Edge => new(_layout.EdgeState, _settings.Url, _http, _time);
+
+    public async Task<DeploymentResult?> DeployAsync(ReleaseManifest release, DeployOptions options, CancellationToken cancellationToken)
+    {
+        if (!options.Force && _layout.CurrentRelease() == release.Id)
+        {
+            var report = await new HealthProbe(_http, _time).GetAsync(new Uri(_settings.Url, "/health"), _settings.Health.RequestTimeout, cancellationToken);
+            if (report.IsHealthyAt(release.Id))
+            {
+                _log.Information($"{release.Id} is already current and healthy at {_settings.Url}: nothing to do (--force deploys it again).");
+                return null;
+            }
+            _log.Warning($"{release.Id} is current but not healthy ({report.Describe()}): deploying it again.");
+        }
+        return await RunAsync(Planner.PlanDeploy(release), release.Commit, options, cancellationToken);
+    }
+
+    public async Task<DeploymentResult?> RollbackAsync(string? target, DeployOptions options, CancellationToken cancellationToken)
+    {
+        var current = _layout.CurrentRelease();
+        var chosen = target ?? PreviousGoodRelease(current)
+            ?? throw new UserFacingException($"There is no earlier successfully deployed release to roll back to. {AvailableReleases()}");
+        if (!_layout.StagedReleases().Contains(chosen))
+            throw new UserFacingException($"Unknown release '{chosen}'. {AvailableReleases()}");
+        if (chosen == current && !options.Force)
+            throw new UserFacingException($"{chosen} is already the current release. {AvailableReleases()}");
+
+        var manifest = StagedManifest(chosen);
+        var newer = current is null ? [] : StagedManifest(current)?.Migrations.Except(manifest?.Migrations ?? []).ToList() ?? [];
+        _log.Warning("The database is not rolled back (migrations are forward-only)." + (newer.Count == 0
+            ? " No migration was applied since " + chosen + "."
+            : $" Applied since {chosen} and staying: {string.Join(", ", newer)}."));
+        return await RunAsync(Planner.PlanRollback(chosen), manifest?.Commit, options, cancellationToken);
+    }
+
+    async Task<DeploymentResult?> RunAsync(DeploymentPlan plan, string? commit, DeployOptions options, CancellationToken cancellationToken)
+    {
+        if (options.DryRun)
+        {
+            _log.Information("Dry run: nothing is changed.\n" + plan.Describe());
+            return null;
+        }
+        var runner = new LocalStepRunner(_layout, _settings, _store, _processes, new HealthProbe(_http, _time), Edge, _tools,
+            _configuration.WriteEnvironmentFileAsync, _configuration.Value, _time, _log);
+        var result = await new Deployer(_journal, _lock, runner, _time, _log)
+            .RunAsync(plan, new DeploymentRequest(options.Actor, commit, options.LockWait), cancellationToken);
+        _log.Information($"{plan.Kind} of {plan.ReleaseId} succeeded in {result.Duration.TotalSeconds:0.0} s: MeshHook answers at {_settings.Url}");
+        return result;
+    }
+
+    public IReadOnlyList<ReleaseRow> Releases()
+    {
+        var deployments = _journal.ReadDeployments();
+        var current = _layout.CurrentRelease();
+        return _layout.StagedReleases().Select(id =>
+        {
+            var last = deployments.LastOrDefault(x => x.Release == id);
+            var manifest = StagedManifest(id);
+            return new ReleaseRow(id, manifest?.Version, manifest?.Commit, last?.Start.At, last?.Start.Actor, last?.Outcome ?? (last is null ? null : "running"), id == current);
+        }).ToList();
+    }
+
+    public async Task<EnvironmentStatus> StatusAsync(CancellationToken cancellationToken)
+    {
+        var report = await new HealthProbe(_http, _time).GetAsync(new Uri(_settings.Url, "/health"), _settings.Health.RequestTimeout, cancellationToken);
+        return new EnvironmentStatus(_settings.Url.ToString(), _layout.CurrentRelease(), report.Error is null ? report.Status : "unreachable",
+            report.Version, _lock.ReadHolder(), _processes.All().Where(x => x.IsAlive()).ToList(), _journal.ReadDeployments().LastOrDefault());
+    }
+
+    /// <summary>Stops every process of the environment: releases first (drained), then the edge and the database.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        var records = _processes.All();
+        foreach (var record in records.OrderBy(x => x.Release is null ? 1 : 0).ThenBy(x => x.Name == LocalLayout.DatabaseProcess ? 1 : 0))
+        {
+            _log.Information($"Stopping {record.Name}{(record.IsAlive() ? "" : " (already gone)")}");
+            await _processes.StopAsync(record.Name, _settings.DrainGrace, cancellationToken);
+        }
+        if (records.Count == 0)
+            _log.Information("Nothing is running.");
+    }
+
+    public LockHolder? Unlock() => _lock.ForceRelease();
+
+    /// <summary>The release of the latest successful deploy or rollback (retention never removes it).</summary>
+    public string? KnownGood() => _journal.ReadDeployments().LastOrDefault(x => x.Succeeded)?.Release;
+
+    string? PreviousGoodRelease(string? current) =>
+        _journal.ReadDeployments().Where(x => x.Succeeded && x.Release != current && _layout.StagedReleases().Contains(x.Release!))
+            .Select(x => x.Release).LastOrDefault();
+
+    ReleaseManifest? StagedManifest(string id)
+    {
+        var path = Path.Combine(_layout.ReleaseDirectory(id), ReleaseManifest.FileName);
+        return File.Exists(path) ? ReleaseManifest.Load(path) : null;
+    }
+
+    string AvailableReleases()
+    {
+        var rows = Releases();
+        return rows.Count == 0
+            ? "No release is deployed here yet: ./build.sh Deploy --environment local."
+            : "Available: " + string.Join(", ", rows.Select(x => x.Id + (x.Current ? " (current)" : "") + (x.Outcome is null ? "" : $" ({x.Outcome})"))) + ".";
+    }
+}

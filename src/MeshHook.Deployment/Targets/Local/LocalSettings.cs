@@ -1,0 +1,34 @@
+using MeshHook.Deployment.Health;
+
+namespace MeshHook.Deployment.Targets.Local;
+
+/// <summary>What the local target needs from the environment's configuration, plus the programs it starts.</summary>
+public sealed record LocalSettings
+{
+    /// <summary>The stable URL the edge serves, e.g. http://127.0.0.1:8480.</summary>
+    public required Uri Url { get; init; }
+
+    public required HealthOptions Health { get; init; }
+
+    /// <summary>The keys written to the env file (values resolved at deploy time; only names appear in plans).</summary>
+    public required IReadOnlyList<string> ConfigurationKeys { get; init; }
+
+    /// <summary>An external DATABASE_URL is configured; null starts the embedded PGlite database.</summary>
+    public bool ExternalDatabase { get; init; }
+
+    public int RetainReleases { get; init; } = 5;
+
+    /// <summary>How long a stopped release gets to finish in-flight requests and runs.</summary>
+    public TimeSpan DrainGrace { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The edge program (MeshHook.Edge.dll, run with dotnet).</summary>
+    public required string EdgeAssembly { get; init; }
+
+    /// <summary>pglite-server's script (from @electric-sql/pglite-socket in tools/node_modules).</summary>
+    public required string PgliteServer { get; init; }
+
+    /// <summary>The Supabase CLI's script (npm package supabase in tools/node_modules).</summary>
+    public required string SupabaseCli { get; init; }
+
+    public int EdgePort => Url.Port;
+}
