@@ -26,11 +26,12 @@ partial class Build : NukeBuild
         .Executes(() => Workspace.Clean(RootDirectory, ArtifactsDirectory));
 
     Target Restore => _ => _
-        .Description("Restores NuGet packages and local dotnet tools; installs shellcheck when missing")
+        .Description("Restores NuGet packages, local dotnet tools and the build's npm tools; installs shellcheck when missing")
         .Executes(async () =>
         {
             await Tools.RunAsync(DotNet.Restore(Solution), CancellationToken);
             await Tools.RunAsync(DotNet.ToolRestore(RootDirectory), CancellationToken);
+            await Sources.BuildTools.InstallAsync(Tools, CancellationToken);
             await DebianPackages.EnsureAsync(Tools, "shellcheck", "shellcheck", CancellationToken);
         });
 
@@ -40,9 +41,15 @@ partial class Build : NukeBuild
         .Executes(() => Tools.RunAsync(DotNet.Build(Solution, Configuration.ToString()), CancellationToken));
 
     Target Test => _ => _
-        .Description("Runs every test project; TRX reports in artifacts/test-results")
+        .Description("Runs the .NET test projects and the app's node:test suites; reports in artifacts/test-results")
         .DependsOn(Compile)
-        .Produces("artifacts/test-results/*.trx")
-        .Executes(() => TestRun.RunAsync(Tools, DotNet.Test(Solution, Configuration.ToString(), TestResultsDirectory),
-            TestResultsDirectory, CancellationToken));
+        .Produces("artifacts/test-results/*")
+        .Executes(async () =>
+        {
+            var run = TestRun.Start(Tools, TestResultsDirectory);
+            await run.RunAsync(DotNet.Test(Solution, Configuration.ToString(), TestResultsDirectory), CancellationToken);
+            foreach (var suite in Sources.TestSuites)
+                await run.RunAsync(await suite.PrepareTestAsync(Tools, TestResultsDirectory, CancellationToken), CancellationToken);
+            run.Complete();
+        });
 }

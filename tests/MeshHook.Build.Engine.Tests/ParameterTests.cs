@@ -78,6 +78,21 @@ public sealed class ParameterTests : IDisposable
         Assert.Equal("prefixed", _harness.Run<Parameters>("Show").Build!.ApiKey);
     }
 
+    class CommandLineOnly : NukeBuild
+    {
+        [Parameter(FromEnvironment = false)] public readonly bool List;
+        Target Show => _ => _.Executes(() => { });
+    }
+
+    [Fact]
+    public void A_parameter_can_refuse_environment_variables()
+    {
+        _harness.Environment["LIST"] = "true";
+
+        Assert.False(_harness.Run<CommandLineOnly>("Show").Build!.List);
+        Assert.True(_harness.Run<CommandLineOnly>("Show", "--list").Build!.List);
+    }
+
     [Fact]
     public void Resolution_order_is_command_line_then_environment_then_profile_file_then_parameters_json()
     {

@@ -17,6 +17,12 @@ public sealed class ParameterAttribute(string? description = null) : Attribute
 
     /// <summary>Accepts several values (implied for array types).</summary>
     public bool List { get; set; }
+
+    /// <summary>
+    /// False: read from the command line and parameter files only, not environment variables (for names such as --set or
+    /// --list, whose environment variables SET or LIST could be set for unrelated reasons).
+    /// </summary>
+    public bool FromEnvironment { get; set; } = true;
 }
 
 /// <summary>The parameter holds a secret: stored encrypted in parameter files and masked in every output.</summary>

@@ -49,6 +49,7 @@ public sealed record ParameterDescriptor(string Name, Type Type, string? Descrip
                 IsSecret = member.GetCustomAttribute<SecretAttribute>() is not null,
                 IsRequired = member.GetCustomAttribute<RequiredAttribute>() is not null,
                 Separator = attribute.Separator,
+                NotFromEnvironment = !attribute.FromEnvironment,
             };
         }).ToList();
     }

@@ -23,9 +23,21 @@ public sealed record TestResults(int Passed, int Failed, int Skipped, IReadOnlyL
             failed.Select(x => (string?)x.Attribute("testName") ?? "?").ToList());
     }
 
+    /// <summary>A JUnit XML report (node:test's junit reporter): a testcase per test, with failure or skipped children.</summary>
+    public static TestResults ReadJUnit(string file)
+    {
+        var cases = XDocument.Load(file).Descendants("testcase").ToList();
+        var failed = cases.Where(x => x.Element("failure") is not null || x.Element("error") is not null).ToList();
+        var skipped = cases.Count(x => x.Element("skipped") is not null);
+        return new TestResults(cases.Count - failed.Count - skipped, failed.Count, skipped,
+            failed.Select(x => $"{(string?)x.Attribute("classname")} › {(string?)x.Attribute("name")}").ToList());
+    }
+
     public static TestResults ReadDirectory(string directory) =>
         Directory.Exists(directory)
-            ? Directory.GetFiles(directory, "*.trx", SearchOption.AllDirectories).Select(ReadTrx).Aggregate(Empty, (a, b) => a + b)
+            ? Directory.GetFiles(directory, "*.trx", SearchOption.AllDirectories).Select(ReadTrx)
+                .Concat(Directory.GetFiles(directory, "*.junit.xml", SearchOption.AllDirectories).Select(ReadJUnit))
+                .Aggregate(Empty, (a, b) => a + b)
             : Empty;
 
     /// <summary>The plain closing line CI reads: "N passed, N failed, N skipped".</summary>

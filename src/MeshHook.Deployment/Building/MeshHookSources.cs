@@ -36,6 +36,13 @@ public sealed class MeshHookSources(string root, string artifactsDirectory)
 
     public IReadOnlyList<NodeApplication> TestSuites => [Web, Workers, AppTests];
 
+    /// <summary>npm tools of the build itself (hcl2json, the Supabase CLI, pglite-server).</summary>
+    public NodeApplication BuildTools { get; } = new()
+    {
+        Name = "tools",
+        Directory = Path.Combine(root, "tools"),
+    };
+
     /// <summary>The Supabase CLI folder (config.toml, migrations/).</summary>
     public string Supabase => Path.Combine(root, "src", "supabase");
 

@@ -76,6 +76,14 @@ public sealed record NodeApplication
         await File.WriteAllTextAsync(BuildStamp, inputs, cancellationToken);
     }
 
+    /// <summary>Node checked, dependencies installed, and the test command for a JUnit report in <paramref name="resultsDirectory"/>.</summary>
+    public async Task<ToolCommand> PrepareTestAsync(ToolRunner tools, string resultsDirectory, CancellationToken cancellationToken)
+    {
+        await NodeToolchain.EnsureAsync(tools, cancellationToken);
+        await InstallAsync(tools, cancellationToken);
+        return Test(Path.Combine(resultsDirectory, Name + ".junit.xml"));
+    }
+
     /// <summary>
     /// The package's node:test suite with a JUnit report written to <paramref name="junitReport"/> next to the live output.
     /// </summary>
