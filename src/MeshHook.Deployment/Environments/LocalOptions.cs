@@ -1,0 +1,53 @@
+using MeshHook.Deployment.Environments.Reading;
+
+namespace MeshHook.Deployment.Environments;
+
+/// <summary>
+/// <c>local</c> (a local target only): the ports on this machine.
+/// <code>"local": { "edgePort": 8480, "portRange": [41000, 41999] }</code>
+/// The edge listens on <see cref="EdgePort"/> (the port of <c>url</c>) and forwards to the current release; each release
+/// listens on a port of <see cref="PortRange"/>, so the new one starts beside the old one before the switch.
+/// </summary>
+public sealed class LocalOptions
+{
+    public const int MinimumPort = 1024, MaximumPort = 65535;
+
+    public int EdgePort { get; init; } = 8480;
+
+    public PortRange PortRange { get; init; } = new(41000, 41999);
+
+    internal static LocalOptions? Read(JsonSection? section)
+    {
+        if (section is null)
+            return null;
+        var edgePort = section.Integer("edgePort", required: true, MinimumPort, MaximumPort);
+        var range = ReadRange(section);
+        if (edgePort is { } edge && range is { } ports && ports.Contains(edge))
+            section.Error("edgePort", $"{edge} is inside local.portRange {ports}; the edge port must be outside the releases' ports.");
+        section.RejectUnknownKeys();
+        return edgePort is null || range is null ? null : new LocalOptions { EdgePort = edgePort.Value, PortRange = range.Value };
+    }
+
+    static PortRange? ReadRange(JsonSection section)
+    {
+        var expected = $"[first, last]: two ports from {MinimumPort} to {MaximumPort}, at least 2 ports";
+        if (section.Array("portRange", required: true, expected) is not { } items)
+            return null;
+        if (items.Count != 2)
+        {
+            section.Error("portRange", $"expected {expected}, got {items.Count} value(s).");
+            return null;
+        }
+        var first = JsonSection.ReadInteger(items[0].Element, items[0].Path, MinimumPort, MaximumPort, section.Errors);
+        var last = JsonSection.ReadInteger(items[1].Element, items[1].Path, MinimumPort, MaximumPort, section.Errors);
+        if (first is null || last is null)
+            return null;
+        if (last <= first)
+        {
+            // Two releases run side by side during a deploy: one port is not enough.
+            section.Error("portRange", $"[{first}, {last}] is not a range of at least 2 ports; allowed: {expected}, first below last.");
+            return null;
+        }
+        return new PortRange(first.Value, last.Value);
+    }
+}
