@@ -5,7 +5,7 @@ using MeshHook.Deployment.Releases;
 partial class Build
 {
     MeshHookSources Sources => new(RootDirectory, ArtifactsDirectory);
-    ReleaseStore Releases => new(ArtifactsDirectory / "releases");
+    ReleaseStore ReleaseStore => new(ArtifactsDirectory / "releases");
 
     /// <summary>The release the Package target made in this run (deploy targets default to it).</summary>
     ReleaseManifest? PackagedRelease;
@@ -21,13 +21,14 @@ partial class Build
         .Executes(() => Sources.Workers.BuildAsync(Tools, CancellationToken));
 
     Target Package => _ => _
-        .Description("Packages web, workers and migrations into a checksummed release in artifacts/releases/<id>")
+        .Description("Packages web, workers and migrations into a checksummed release in artifacts/releases/<id> (reused when unchanged)")
         .DependsOn(BuildSvelteKit, BuildWorkers)
+        .OnlyWhenStatic(() => Release == null, "no --release was given (with --release, that release is used as it is)")
         .Produces("artifacts/releases/*")
         .Executes(async () =>
         {
-            PackagedRelease = await ReleaseBuilder.PackageAsync(Tools, Sources, Releases, TimeProvider.System, Builder, CancellationToken);
-            Log.Information($"Release {PackagedRelease.Id} ({PackagedRelease.Version}{(PackagedRelease.Dirty ? ", dirty" : "")}) at {Releases.PathOf(new ReleaseId(PackagedRelease.Id))}");
+            PackagedRelease = await ReleaseBuilder.PackageAsync(Tools, Sources, ReleaseStore, TimeProvider.System, Builder, CancellationToken);
+            Log.Information($"Release {PackagedRelease.Id} ({PackagedRelease.Version}{(PackagedRelease.Dirty ? ", dirty" : "")}) at {ReleaseStore.PathOf(new ReleaseId(PackagedRelease.Id))}");
         });
 
     static string Builder => (global::System.Environment.UserName) + "@" + (global::System.Environment.MachineName);

@@ -44,9 +44,23 @@ child.on('spawn', () => {
   process.exit(0);
 });
 
+// Values are written with POSIX shell quoting (KEY='it'\''s'): single-quoted runs are literal, \x is x.
 function unquote(value) {
-  if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) return JSON.parse(value);
-  return value;
+  let result = '';
+  for (let i = 0; i < value.length; i++) {
+    const c = value[i];
+    if (c === "'") {
+      const end = value.indexOf("'", i + 1);
+      if (end < 0) fail('unterminated quote in the env file');
+      result += value.slice(i + 1, end);
+      i = end;
+    } else if (c === '\\' && i + 1 < value.length) {
+      result += value[++i];
+    } else {
+      result += c;
+    }
+  }
+  return result;
 }
 
 function fail(message) {

@@ -5,7 +5,9 @@ public sealed record ReleaseContent(string Name, string SourceDirectory);
 
 /// <summary>
 /// Turns built folders into a release: <c>&lt;store&gt;/&lt;id&gt;/</c> with deterministic archives and release.json. The release
-/// folder is written under a temporary name and renamed into place, so a half-written release is never listed.
+/// folder is written under a temporary name and renamed into place, so a half-written release is never listed. When the
+/// latest release has the same commit, version and archive checksums, it is reused: a release is built once, and
+/// running Package again without changes adds nothing.
 /// </summary>
 public sealed class ReleasePackager(ReleaseStore store, TimeProvider time)
 {
@@ -48,8 +50,17 @@ public sealed class ReleasePackager(ReleaseStore store, TimeProvider time)
             Migrations = migrations,
             Artifacts = artifacts,
         };
+        if (store.Latest() is { } latest && store.Get(latest.Value) is var existing && IsSameContent(existing, manifest))
+        {
+            Directory.Delete(staging, recursive: true);
+            return existing;
+        }
         File.WriteAllText(Path.Combine(staging, ReleaseManifest.FileName), manifest.ToJson());
         Directory.Move(staging, store.PathOf(id));
         return manifest;
     }
+
+    static bool IsSameContent(ReleaseManifest a, ReleaseManifest b) =>
+        a.Commit == b.Commit && a.Version == b.Version && a.Dirty == b.Dirty && a.Migrations.SequenceEqual(b.Migrations) &&
+        a.Artifacts.SequenceEqual(b.Artifacts);
 }

@@ -84,3 +84,9 @@ public sealed record CopyFile(string Source, string Destination) : DeployStep
 {
     public override string Describe() => $"copy {Path.GetFileName(Source)} to {Destination}";
 }
+
+/// <summary>Copy a built program into the environment's state (it then runs from there, untouched by later builds).</summary>
+public sealed record InstallProgram(string Name, string Source, string Destination) : DeployStep
+{
+    public override string Describe() => $"install {Name} from {Source} to {Destination}";
+}

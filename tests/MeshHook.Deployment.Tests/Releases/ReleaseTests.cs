@@ -110,18 +110,36 @@ public sealed class ReleaseTests : IDisposable
     }
 
     [Fact]
-    public void Two_releases_of_the_same_commit_in_the_same_second_get_distinct_ids()
+    public void Packaging_unchanged_content_again_reuses_the_latest_release()
     {
         var store = new ReleaseStore(_temp.Combine("releases"));
         _temp.Write("web/a.txt", "a");
         var packager = new ReleasePackager(store, _time);
 
         var first = packager.Package(Revision, "b", [new ReleaseContent("web", _temp.Combine("web"))], []);
-        var second = packager.Package(Revision, "b", [new ReleaseContent("web", _temp.Combine("web"))], []);
+        _time.Advance(TimeSpan.FromMinutes(1));
+        var again = packager.Package(Revision, "b", [new ReleaseContent("web", _temp.Combine("web"))], []);
+
+        Assert.Equal(first.Id, again.Id);
+        Assert.Single(store.List());
+        Assert.DoesNotContain(Directory.EnumerateDirectories(store.Directory), x => x.EndsWith(".partial"));
+    }
+
+    [Fact]
+    public void Changed_content_gets_a_new_release_and_two_in_the_same_second_get_distinct_ids()
+    {
+        var store = new ReleaseStore(_temp.Combine("releases"));
+        _temp.Write("web/a.txt", "a");
+        var packager = new ReleasePackager(store, _time);
+
+        var first = packager.Package(Revision, "b", [new ReleaseContent("web", _temp.Combine("web"))], []);
+        _temp.Write("web/a.txt", "changed");
+        var second = packager.Package(Revision with { Dirty = true }, "b", [new ReleaseContent("web", _temp.Combine("web"))], []);
 
         Assert.NotEqual(first.Id, second.Id);
+        Assert.StartsWith(first.Id, second.Id);
         Assert.Equal(second.Id, store.Latest()!.Value);
-        Assert.Equal(first.Artifacts[0].Sha256, second.Artifacts[0].Sha256);
+        Assert.NotEqual(first.Artifacts[0].Sha256, second.Artifacts[0].Sha256);
     }
 
     [Fact]

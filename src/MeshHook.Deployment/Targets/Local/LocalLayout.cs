@@ -18,6 +18,7 @@ public sealed record LocalLayout(string Root)
     public string Lock => Path.Combine(Root, "deploy.lock");
     public string EdgeState => Path.Combine(Root, "edge.json");
     public string Database => Path.Combine(Root, "database");
+    public string Edge => Path.Combine(Root, "edge");
 
     public string ReleaseDirectory(string id) => Path.Combine(Releases, id);
 

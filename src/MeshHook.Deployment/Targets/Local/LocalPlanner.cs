@@ -70,14 +70,22 @@ public sealed class LocalPlanner(LocalLayout layout, LocalSettings settings, Rel
     {
         if (settings.ExternalDatabase)
             return ([], "${DATABASE_URL}"); // resolved by the runner: the plan never holds a secret
-        var running = processes.Find(LocalLayout.DatabaseProcess);
-        var port = running is { Port: { } existing } && running.IsAlive() ? existing : ports.Next();
+        var port = DatabasePort(ports);
         var spec = new ProcessSpec(LocalLayout.DatabaseProcess, "node", [settings.PgliteServer, "-d", layout.Database, "-p", port.ToString(), "-m", "32"])
         {
             Port = port,
         };
         return ([new StartProcess(spec, KeepIfRunning: true), new WaitForPort("the embedded database", port, TimeSpan.FromSeconds(60))],
             EmbeddedDatabaseUrl(port));
+    }
+
+    int? _databasePort;
+
+    /// <summary>The running embedded database's port, else one picked for it now (the same for the whole plan).</summary>
+    int DatabasePort(PortAllocator ports)
+    {
+        var running = processes.Find(LocalLayout.DatabaseProcess);
+        return _databasePort ??= running is { Port: { } existing } && running.IsAlive() ? existing : ports.Next();
     }
 
     public static string EmbeddedDatabaseUrl(int port) => $"postgresql://postgres:postgres@127.0.0.1:{port}/postgres?sslmode=disable";
@@ -93,6 +101,9 @@ public sealed class LocalPlanner(LocalLayout layout, LocalSettings settings, Rel
             ["NODE_ENV"] = "production",
             ["SHUTDOWN_TIMEOUT"] = ((int)settings.DrainGrace.TotalSeconds).ToString(),
         };
+        // The embedded database's URL is no secret (loopback, fixed password); an external one comes from the env file.
+        if (!settings.ExternalDatabase)
+            common["DATABASE_URL"] = EmbeddedDatabaseUrl(DatabasePort(ports));
         var web = new ProcessSpec(LocalLayout.WebProcess(release, webPort), "node", ["build/index.js"])
         {
             WorkingDirectory = Path.Combine(directory, "web"),
@@ -115,13 +126,16 @@ public sealed class LocalPlanner(LocalLayout layout, LocalSettings settings, Rel
             Port = workerPort,
         };
         var edge = new ProcessSpec(LocalLayout.EdgeProcess, "dotnet",
-            [settings.EdgeAssembly, "--listen", settings.Url.GetLeftPart(UriPartial.Authority), "--state", layout.EdgeState])
+            [Path.Combine(layout.Edge, Path.GetFileName(settings.EdgeAssembly)), "--listen", settings.Url.GetLeftPart(UriPartial.Authority), "--state", layout.EdgeState])
         {
             Port = settings.EdgePort,
         };
+        // A running edge keeps serving (and keeps its files); a new one runs from a copy no later build touches.
+        var edgeRunning = processes.Find(LocalLayout.EdgeProcess)?.IsAlive() == true;
 
         yield return new Stage(Stage.Start,
         [
+            .. edgeRunning ? Array.Empty<DeployStep>() : [new InstallProgram("the edge", Path.GetDirectoryName(settings.EdgeAssembly)!, layout.Edge)],
             new StartProcess(edge, KeepIfRunning: true),
             new WaitForPort("the edge", settings.EdgePort, TimeSpan.FromSeconds(30)),
             new StartProcess(web),

@@ -21,7 +21,7 @@ public sealed record LocalSettings
     /// <summary>How long a stopped release gets to finish in-flight requests and runs.</summary>
     public TimeSpan DrainGrace { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>The edge program (MeshHook.Edge.dll, run with dotnet).</summary>
+    /// <summary>The built edge program (MeshHook.Edge.dll in its build folder); installed into the state folder to run.</summary>
     public required string EdgeAssembly { get; init; }
 
     /// <summary>pglite-server's script (from @electric-sql/pglite-socket in tools/node_modules).</summary>

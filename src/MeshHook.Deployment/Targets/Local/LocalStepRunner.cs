@@ -35,6 +35,9 @@ public sealed class LocalStepRunner(
                 Directory.CreateDirectory(Path.GetDirectoryName(copy.Destination)!);
                 File.Copy(copy.Source, copy.Destination, overwrite: true);
                 break;
+            case InstallProgram install:
+                InstallDirectory(install.Source, install.Destination);
+                break;
             case WriteEnvironmentFile file:
                 await writeEnvironmentFile(file.Path, cancellationToken);
                 break;
@@ -82,6 +85,24 @@ public sealed class LocalStepRunner(
         argument.StartsWith("${", StringComparison.Ordinal) && argument.EndsWith('}')
             ? configurationValue(argument[2..^1]) ?? throw new UserFacingException($"The configuration has no value for {argument[2..^1]}.")
             : argument;
+
+    static void InstallDirectory(string source, string destination)
+    {
+        if (!Directory.Exists(source))
+            throw new UserFacingException($"{source} does not exist: build it first (./build.sh BuildEdge).");
+        var staging = destination + ".partial";
+        if (Directory.Exists(staging))
+            Directory.Delete(staging, recursive: true);
+        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(staging, Path.GetRelativePath(source, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+        if (Directory.Exists(destination))
+            Directory.Delete(destination, recursive: true);
+        Directory.Move(staging, destination);
+    }
 
     async Task WaitForPortAsync(WaitForPort wait, CancellationToken cancellationToken)
     {

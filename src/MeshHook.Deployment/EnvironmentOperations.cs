@@ -1,0 +1,140 @@
+using System.Text;
+using System.Text.Json;
+using MeshHook.Deployment.Environments;
+using MeshHook.Deployment.Releases;
+using MeshHook.Deployment.Secrets;
+using MeshHook.Deployment.Stages;
+using MeshHook.Deployment.Targets.Local;
+using MeshHook.Tooling;
+
+namespace MeshHook.Deployment;
+
+/// <summary>Where the programs the local target runs are found in the repository.</summary>
+public sealed record LocalPrograms(string EdgeAssembly, string PgliteServer, string SupabaseCli)
+{
+    public static LocalPrograms InRepository(string root, string edgeAssembly) => new(edgeAssembly,
+        Path.Combine(root, "tools", "node_modules", "@electric-sql", "pglite-socket", "dist", "scripts", "server.js"),
+        Path.Combine(root, "tools", "node_modules", "supabase", "dist", "supabase.js"));
+}
+
+/// <summary>
+/// The deploy verbs of one environment (Deploy, Rollback, Releases, Status, Stop, Unlock), whatever its target kind:
+/// loads and validates environment.json first, applies its protection rules, then hands over to the target.
+/// </summary>
+public sealed class EnvironmentOperations
+{
+    static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    readonly string _root;
+    readonly EnvironmentConfiguration _configuration;
+    readonly ReleaseStore _store;
+    readonly ToolRunner _tools;
+    readonly IReadOnlyDictionary<string, string> _variables;
+    readonly LocalPrograms _programs;
+    readonly TimeProvider _time;
+    readonly DeploymentLog _log;
+
+    public EnvironmentOperations(string root, EnvironmentName environment, ReleaseStore store, ToolRunner tools,
+        IReadOnlyDictionary<string, string> variables, LocalPrograms programs, TimeProvider time, DeploymentLog log)
+    {
+        _root = root;
+        _configuration = EnvironmentConfiguration.Load(root, environment);
+        _store = store;
+        _tools = tools;
+        _variables = variables;
+        _programs = programs;
+        _time = time;
+        _log = log;
+    }
+
+    public EnvironmentConfiguration Configuration => _configuration;
+
+    public async Task DeployAsync(string? releaseId, DeployOptions options, CancellationToken cancellationToken)
+    {
+        var id = releaseId ?? _store.Latest()?.Value
+                 ?? throw new UserFacingException("No release to deploy: run ./build.sh Package, or pass --release <id>.");
+        var release = _store.Get(id);
+        Authorize(release, options.Actor);
+        await Local().DeployAsync(release, options, cancellationToken);
+    }
+
+    public Task RollbackAsync(string? releaseId, DeployOptions options, CancellationToken cancellationToken)
+    {
+        Authorize(null, options.Actor);
+        return Local().RollbackAsync(releaseId, options, cancellationToken);
+    }
+
+    public string Releases(bool json)
+    {
+        var rows = Local().Releases();
+        if (json)
+            return JsonSerializer.Serialize(rows, Json);
+        if (rows.Count == 0)
+            return $"No release is deployed to {_configuration.Name.ToText()} yet.";
+        var text = new StringBuilder();
+        text.AppendLine($"{"",2}{"RELEASE",-30}{"VERSION",-18}{"COMMIT",-14}{"DEPLOYED AT (UTC)",-22}{"BY",-18}OUTCOME");
+        foreach (var row in rows)
+            text.AppendLine($"{(row.Current ? "* " : "  ")}{row.Id,-30}{row.Version,-18}{row.Commit?[..Math.Min(12, row.Commit.Length)],-14}" +
+                            $"{row.DeployedAt?.ToString("yyyy-MM-dd HH:mm:ss"),-22}{row.DeployedBy,-18}{row.Outcome}");
+        text.Append("(* current)");
+        return text.ToString();
+    }
+
+    public async Task<string> StatusAsync(bool json, CancellationToken cancellationToken)
+    {
+        var status = await Local().StatusAsync(cancellationToken);
+        if (json)
+            return JsonSerializer.Serialize(status, Json);
+        var text = new StringBuilder();
+        text.AppendLine($"Environment:     {_configuration.Name.ToText()}");
+        text.AppendLine($"URL:             {status.Url}");
+        text.AppendLine($"Current release: {status.CurrentRelease ?? "none"}");
+        text.AppendLine($"Health:          {status.Health ?? "?"}{(status.ServingRelease is null ? "" : $" (serving {status.ServingRelease})")}");
+        text.AppendLine($"Lock:            {status.LockHolder?.Describe() ?? "free"}");
+        text.AppendLine($"Last deployment: {(status.LastDeployment is { } last ? $"{last.Kind} of {last.Release} at {last.Start.At:u}: {last.Outcome ?? "running"}" : "none")}");
+        text.Append($"Processes:       {(status.Processes.Count == 0 ? "none" : string.Join(", ", status.Processes.Select(x => $"{x.Name} (pid {x.Pid}{(x.Port is null ? "" : $", port {x.Port}")})")))}");
+        return text.ToString();
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Local().StopAsync(cancellationToken);
+
+    public string Unlock() =>
+        Local().Unlock() is { } holder ? $"Removed the lock of {holder.Describe()}." : "The environment was not locked.";
+
+    /// <summary>The environment's protection: refuse dirty releases where not allowed, and deployers not on the list.</summary>
+    void Authorize(ReleaseManifest? release, string actor)
+    {
+        var protection = _configuration.Protection;
+        if (release is { Dirty: true } && !protection.AllowDirtyReleases)
+            throw new UserFacingException(
+                $"Release {release.Id} was built from a working tree with uncommitted changes; {_configuration.Name.ToText()} accepts only clean releases. Commit, then ./build.sh Package.");
+        if (!protection.Allows(actor))
+            throw new UserFacingException($"{actor} may not deploy to {_configuration.Name.ToText()} (protection.allowedDeployers in {_configuration.File}).");
+    }
+
+    LocalEnvironment Local()
+    {
+        if (_configuration.Target.Kind != TargetKind.Local)
+            throw new UserFacingException(
+                $"{_configuration.Name.ToText()} deploys to Azure Container Apps, which comes with the cloud deploy (not available yet). " +
+                "Use --environment local, or TerraformPlan/TerraformApply for its infrastructure.");
+        var settings = new LocalSettings
+        {
+            Url = _configuration.Url,
+            Health = new Health.HealthOptions(_configuration.Health.Interval, _configuration.Health.Timeout, _configuration.Health.RequestTimeout),
+            ConfigurationKeys = DeployConfiguration().Keys,
+            ExternalDatabase = _configuration.Database.Kind == DatabaseKind.External,
+            RetainReleases = _configuration.Retention.Releases,
+            EdgeAssembly = _programs.EdgeAssembly,
+            PgliteServer = _programs.PgliteServer,
+            SupabaseCli = _programs.SupabaseCli,
+        };
+        return new LocalEnvironment(LocalLayout.For(_root, _configuration.Name.ToText()), settings, _store, _tools, DeployConfiguration(), _time, _log);
+    }
+
+    DeploymentConfiguration? _deploymentConfiguration;
+
+    DeploymentConfiguration DeployConfiguration() =>
+        _deploymentConfiguration ??= new DeploymentConfiguration(_configuration,
+            SecretProviders.Create(_configuration, _root, _variables, _tools.Masker, _time), _log);
+}
