@@ -28,16 +28,7 @@ internal static class HclDocuments
     public static async Task<IReadOnlyDictionary<string, JsonObject>> ParseAsync(string directory, CancellationToken cancellationToken)
     {
         var tools = new ToolRunner(new SecretMasker());
-        if (!File.Exists(Path.Combine(RepositoryFiles.Tools, "node_modules", "@cdktf", "hcl2json", "package.json")))
-        {
-            await tools.RunAsync(new ToolCommand("npm", "ci", "--prefix", RepositoryFiles.Tools, "--no-audit", "--no-fund")
-            {
-                WorkingDirectory = RepositoryFiles.Root,
-                Timeout = TimeSpan.FromMinutes(3),
-                LogOutput = false,
-                InstallHint = "Node.js 20 and npm are needed to parse the Terraform files.",
-            }, cancellationToken);
-        }
+        await BuildTools.EnsureInstalledAsync(cancellationToken);
 
         var result = await tools.RunAsync(new ToolCommand("node", Path.Combine(RepositoryFiles.Tools, "hcl2json.mjs"), directory)
         {
