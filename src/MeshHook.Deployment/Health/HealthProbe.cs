@@ -39,10 +39,14 @@ public sealed class HealthProbe(HttpClient http, TimeProvider time)
         }
     }
 
-    /// <summary>Polls until healthy at <paramref name="version"/>; returns the last report either way.</summary>
+    /// <summary>
+    /// Polls until healthy at <paramref name="version"/>; returns the last report either way. The first polls come quickly
+    /// (100 ms, doubling up to the configured interval): a process that starts in 300 ms is not kept waiting a whole second.
+    /// </summary>
     public async Task<(bool Healthy, HealthReport Last)> WaitAsync(Uri url, string version, HealthOptions options, CancellationToken cancellationToken)
     {
         var deadline = time.GetUtcNow() + options.Timeout;
+        var delay = TimeSpan.FromMilliseconds(100);
         while (true)
         {
             var report = await GetAsync(url, options.RequestTimeout, cancellationToken);
@@ -50,7 +54,9 @@ public sealed class HealthProbe(HttpClient http, TimeProvider time)
                 return (true, report);
             if (time.GetUtcNow() >= deadline)
                 return (false, report);
-            await Task.Delay(options.Interval, time, cancellationToken);
+            delay = delay < options.Interval ? delay : options.Interval;
+            await Task.Delay(delay, time, cancellationToken);
+            delay *= 2;
         }
     }
 
