@@ -82,7 +82,9 @@ public sealed class EnvironmentOperations
 
     public async Task<string> StatusAsync(bool json, CancellationToken cancellationToken)
     {
-        var status = await Local().StatusAsync(cancellationToken);
+        var local = Local();
+        await local.RecoverIfInterruptedAsync("status", cancellationToken);
+        var status = await local.StatusAsync(cancellationToken);
         if (json)
             return JsonSerializer.Serialize(status, Json);
         var text = new StringBuilder();

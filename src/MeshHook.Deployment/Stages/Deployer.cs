@@ -8,7 +8,7 @@ namespace MeshHook.Deployment.Stages;
 /// <summary>Who deploys, and how long to wait for a lock held by someone else.</summary>
 public sealed record DeploymentRequest(string Actor, string? Commit, TimeSpan LockWait);
 
-public sealed record DeploymentResult(string DeploymentId, string Outcome, string ReleaseId, TimeSpan Duration);
+public sealed record DeploymentResult(string DeploymentId, string Outcome, string ReleaseId, TimeSpan Duration, DeploymentKind Kind);
 
 /// <summary>
 /// Runs a plan, the same for every target kind: validate (read-only, before anything changes) → lock → journal
@@ -18,8 +18,22 @@ public sealed record DeploymentResult(string DeploymentId, string Outcome, strin
 /// </summary>
 public sealed class Deployer(DeploymentJournal journal, EnvironmentLock environmentLock, IStepRunner runner, TimeProvider time, DeploymentLog log)
 {
-    public async Task<DeploymentResult> RunAsync(DeploymentPlan plan, DeploymentRequest request, CancellationToken cancellationToken)
+    /// <summary>A fault to inject (reliability tests only; null in normal runs).</summary>
+    public FaultInjection? Fault { get; init; }
+
+    /// <summary>Runs right after the lock is taken: the target repairs what a killed run left (stale processes, the edge).</summary>
+    public Func<CancellationToken, Task>? Recover { get; init; }
+
+    public Task<DeploymentResult> RunAsync(DeploymentPlan plan, DeploymentRequest request, CancellationToken cancellationToken) =>
+        RunAsync(() => plan, request, cancellationToken);
+
+    /// <summary>
+    /// The plan is made before the lock (to validate) and again once the lock is held and a killed run's leftovers are
+    /// repaired, so the stages act on the state as it is then.
+    /// </summary>
+    public async Task<DeploymentResult> RunAsync(Func<DeploymentPlan> makePlan, DeploymentRequest request, CancellationToken cancellationToken)
     {
+        var plan = makePlan();
         var started = Stopwatch.StartNew();
         var validate = plan.Stages.FirstOrDefault(x => x.Name == Stage.Validate);
         if (validate is not null)
@@ -40,6 +54,11 @@ public sealed class Deployer(DeploymentJournal journal, EnvironmentLock environm
         try
         {
             CloseAbandonedDeployments();
+            if (Recover is not null)
+            {
+                await Recover(cancellationToken);
+                plan = makePlan();
+            }
             journal.Append(new JournalEntry
             {
                 Type = JournalEntryTypes.Started, DeploymentId = deploymentId, At = lockStarted,
@@ -49,11 +68,33 @@ public sealed class Deployer(DeploymentJournal journal, EnvironmentLock environm
             Journal(deploymentId, Stage.Lock, lockStarted, Outcomes.Succeeded);
 
             var outcome = await RunStagesAsync(plan, deploymentId, cancellationToken);
-            return new DeploymentResult(deploymentId, outcome, plan.ReleaseId, started.Elapsed);
+            return new DeploymentResult(deploymentId, outcome, plan.ReleaseId, started.Elapsed, plan.Kind);
         }
         finally
         {
             environmentLock.Release(deploymentId);
+        }
+    }
+
+    /// <summary>
+    /// Recovery without a deploy (Status after a killed run): take the lock (a stale one is taken over), close what the
+    /// killed run left open as aborted, let the target repair itself, release the lock. A live holder is left alone.
+    /// </summary>
+    public async Task RepairAsync(string actor, CancellationToken cancellationToken)
+    {
+        var holder = new LockHolder($"recover-{time.GetUtcNow():yyyyMMdd-HHmmss}", "recovery", null, Environment.ProcessId,
+            ProcessIdentity.Current.StartTicks, Environment.MachineName, actor, time.GetUtcNow());
+        foreach (var warning in await environmentLock.AcquireAsync(holder, TimeSpan.Zero, cancellationToken))
+            log.Warning(warning);
+        try
+        {
+            CloseAbandonedDeployments();
+            if (Recover is not null)
+                await Recover(cancellationToken);
+        }
+        finally
+        {
+            environmentLock.Release(holder.DeploymentId);
         }
     }
 
@@ -67,18 +108,27 @@ public sealed class Deployer(DeploymentJournal journal, EnvironmentLock environm
             switched |= stage.Name == Stage.Switch;
             try
             {
-                foreach (var step in stage.Steps)
+                if (Fault is not null)
+                    await Fault.InjectAsync(stage.Name, afterFirstStep: false, cancellationToken);
+                if (Fault is not null && stage.Steps.Count == 0)
+                    await Fault.InjectAsync(stage.Name, afterFirstStep: true, cancellationToken);
+                for (var index = 0; index < stage.Steps.Count; index++)
                 {
-                    log.Information($"    {step.Describe()}");
-                    await runner.RunAsync(step, cancellationToken);
+                    log.Information($"    {stage.Steps[index].Describe()}");
+                    await runner.RunAsync(stage.Steps[index], cancellationToken);
+                    if (index == 0 && Fault is not null)
+                        await Fault.InjectAsync(stage.Name, afterFirstStep: true, cancellationToken);
                 }
                 Journal(deploymentId, stage.Name, stageStarted, Outcomes.Succeeded);
             }
             catch (Exception exception) when (stage.Name == Stage.CleanUp && exception is not OperationCanceledException)
             {
-                // The new release is live and verified: a clean-up problem is worth a warning, not a failed deploy.
+                // The new release is live and verified: a clean-up problem is worth a warning, not a failed deploy. The
+                // target's repair then stops what the clean-up left running, so no other release keeps running.
                 Journal(deploymentId, stage.Name, stageStarted, Outcomes.Failed, exception.Message);
                 log.Warning($"Clean-up after the deploy failed (the new release is live): {exception.Message}");
+                if (Recover is not null)
+                    await Recover(cancellationToken);
             }
             catch (Exception exception)
             {
@@ -126,7 +176,7 @@ public sealed class Deployer(DeploymentJournal journal, EnvironmentLock environm
     }
 
     /// <summary>Entries left open by a run that was killed: we hold the lock, so nobody else is running them.</summary>
-    void CloseAbandonedDeployments()
+    public void CloseAbandonedDeployments()
     {
         foreach (var record in journal.ReadDeployments().Where(x => x.IsOpen))
         {

@@ -7,6 +7,8 @@ using MeshHook.Deployment.Stages;
 namespace MeshHook.Deployment.Tests.Deploying;
 
 /// <summary>Deploys and rollbacks on a real local environment: real processes, database, migrations and edge.</summary>
+// Real environments start databases and processes: one at a time keeps a 2-core machine from timing them out.
+[Collection(LocalEnvironments.Name)]
 public sealed class LocalDeployTests
 {
     static CancellationToken Token => TestContext.Current.CancellationToken;

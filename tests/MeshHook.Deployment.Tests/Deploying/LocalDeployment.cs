@@ -32,6 +32,7 @@ public sealed class LocalDeployment : IAsyncDisposable
     public required Uri Url { get; init; }
     public string Root => _temp.Path;
 
+
     public static async Task<LocalDeployment> CreateAsync(CancellationToken cancellationToken)
     {
         await BuildTools.EnsureInstalledAsync(cancellationToken);
@@ -49,6 +50,24 @@ public sealed class LocalDeployment : IAsyncDisposable
 
         var temp = new TempDirectory();
         var url = new Uri($"http://127.0.0.1:{FreePort()}");
+        var key = "test-key-" + Guid.NewGuid().ToString("N");
+        File.WriteAllText(temp.Combine("fixture.json"), System.Text.Json.JsonSerializer.Serialize(new Attachment(url.ToString(), key, edge.Assembly)));
+        var deployment = Open(temp, url, key, edge.Assembly, fault: null, owner: true);
+        SecretStore.Open(temp.Path, EnvironmentName.Local, deployment._variables, new SecretMasker()).Set("FIXTURE_TOKEN", Canary);
+        return deployment;
+    }
+
+    sealed record Attachment(string Url, string Key, string EdgeAssembly);
+
+    /// <summary>The environment another process created in <paramref name="root"/> (the reliability harness's children).</summary>
+    public static LocalDeployment Attach(string root, FaultInjection? fault)
+    {
+        var attachment = System.Text.Json.JsonSerializer.Deserialize<Attachment>(File.ReadAllText(Path.Combine(root, "fixture.json")))!;
+        return Open(TempDirectory.Existing(root), new Uri(attachment.Url), attachment.Key, attachment.EdgeAssembly, fault, owner: false);
+    }
+
+    static LocalDeployment Open(TempDirectory temp, Uri url, string key, string edgeAssembly, FaultInjection? fault, bool owner)
+    {
         var json = $$"""
             {
               "target": { "kind": "local" },
@@ -64,13 +83,13 @@ public sealed class LocalDeployment : IAsyncDisposable
             }
             """;
         var configuration = EnvironmentConfiguration.Parse(json, EnvironmentName.Local, "environment.json");
-        var variables = new Dictionary<string, string> { ["MESHHOOK_SECRETS_KEY"] = "test-key-" + Guid.NewGuid().ToString("N"), ["HOME"] = temp.Path };
+        var variables = new Dictionary<string, string> { ["MESHHOOK_SECRETS_KEY"] = key, ["HOME"] = temp.Path };
         var deployment = (LocalDeployment?)null;
         var log = new DeploymentLog(x => deployment!.Record(x), x => deployment!.Record("warning: " + x));
         var masker = new SecretMasker();
         var store = SecretStore.Open(temp.Path, EnvironmentName.Local, variables, masker);
-        store.Set("FIXTURE_TOKEN", Canary);
         var tools = new ToolRunner(masker, new Sink(x => deployment!.Record(x)));
+        var programs = LocalPrograms.InRepository(RepositoryFiles.Root, edgeAssembly);
         var settings = new LocalSettings
         {
             Url = url,
@@ -78,22 +97,32 @@ public sealed class LocalDeployment : IAsyncDisposable
             ConfigurationKeys = ["MESHHOOK_ENVIRONMENT", "ORIGIN", "FIXTURE_TOKEN"],
             RetainReleases = 3,
             DrainGrace = TimeSpan.FromSeconds(5),
-            EdgeAssembly = edge.Assembly,
-            PgliteServer = LocalPrograms.InRepository(RepositoryFiles.Root, edge.Assembly).PgliteServer,
-            SupabaseCli = LocalPrograms.InRepository(RepositoryFiles.Root, edge.Assembly).SupabaseCli,
+            EdgeAssembly = edgeAssembly,
+            PgliteServer = programs.PgliteServer,
+            SupabaseCli = programs.SupabaseCli,
         };
         var releases = new ReleaseStore(temp.Combine("artifacts", "releases"));
-        deployment = new LocalDeployment(temp)
+        deployment = new LocalDeployment(temp, variables, owner)
         {
             Environment = new LocalEnvironment(LocalLayout.For(temp.Path), settings, releases, tools,
-                new DeploymentConfiguration(configuration, store, log), TimeProvider.System, log),
+                new DeploymentConfiguration(configuration, store, log), TimeProvider.System, log) { Fault = fault },
             Store = releases,
             Url = url,
         };
         return deployment;
     }
 
-    LocalDeployment(TempDirectory temp) => _temp = temp;
+    readonly Dictionary<string, string> _variables;
+
+    /// <summary>This process created the environment: it stops and deletes it at the end.</summary>
+    readonly bool _owner;
+
+    LocalDeployment(TempDirectory temp, Dictionary<string, string> variables, bool owner)
+    {
+        _temp = temp;
+        _variables = variables;
+        _owner = owner;
+    }
 
     void Record(string line)
     {
@@ -162,7 +191,8 @@ public sealed class LocalDeployment : IAsyncDisposable
     {
         try
         {
-            await Environment.StopAsync(CancellationToken.None);
+            if (_owner)
+                await Environment.StopAsync(CancellationToken.None);
         }
         finally
         {

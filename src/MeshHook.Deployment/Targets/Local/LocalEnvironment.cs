@@ -69,7 +69,11 @@ public sealed class LocalEnvironment
     public DeploymentJournal Journal => _journal;
     public ProcessSupervisor Processes => _processes;
 
-    LocalPlanner Planner => new(_layout, _settings, _store, _processes) { ProtectedReleases = KnownGood() is { } good ? [good] : [] };
+    // Retention never removes the last known-good release, nor the one a rollback after this deploy would go back to.
+    LocalPlanner Planner => new(_layout, _settings, _store, _processes)
+    {
+        ProtectedReleases = _journal.ReadDeployments().Where(x => x.Succeeded).Select(x => x.Release!).Reverse().Distinct().Take(2).ToList(),
+    };
 
     EdgeSwitch Edge => new(_layout.EdgeState, _settings.Url, _http, _time);
 
@@ -85,7 +89,7 @@ public sealed class LocalEnvironment
             }
             _log.Warning($"{release.Id} is current but not healthy ({report.Describe()}): deploying it again.");
         }
-        return await RunAsync(Planner.PlanDeploy(release), release.Commit, options, cancellationToken);
+        return await RunAsync(() => Planner.PlanDeploy(release), release.Commit, options, cancellationToken);
     }
 
     public async Task<DeploymentResult?> RollbackAsync(string? target, DeployOptions options, CancellationToken cancellationToken)
@@ -103,22 +107,89 @@ public sealed class LocalEnvironment
         _log.Warning("The database is not rolled back (migrations are forward-only)." + (newer.Count == 0
             ? " No migration was applied since " + chosen + "."
             : $" Applied since {chosen} and staying: {string.Join(", ", newer)}."));
-        return await RunAsync(Planner.PlanRollback(chosen), manifest?.Commit, options, cancellationToken);
+        return await RunAsync(() => Planner.PlanRollback(chosen), manifest?.Commit, options, cancellationToken);
     }
 
-    async Task<DeploymentResult?> RunAsync(DeploymentPlan plan, string? commit, DeployOptions options, CancellationToken cancellationToken)
+    async Task<DeploymentResult?> RunAsync(Func<DeploymentPlan> makePlan, string? commit, DeployOptions options, CancellationToken cancellationToken)
     {
         if (options.DryRun)
         {
-            _log.Information("Dry run: nothing is changed.\n" + plan.Describe());
+            _log.Information("Dry run: nothing is changed.\n" + makePlan().Describe());
             return null;
         }
-        var runner = new LocalStepRunner(_layout, _settings, _store, _processes, new HealthProbe(_http, _time), Edge, _tools,
-            _configuration.WriteEnvironmentFileAsync, _configuration.Value, _time, _log);
-        var result = await new Deployer(_journal, _lock, runner, _time, _log)
-            .RunAsync(plan, new DeploymentRequest(options.Actor, commit, options.LockWait), cancellationToken);
-        _log.Information($"{plan.Kind} of {plan.ReleaseId} succeeded in {result.Duration.TotalSeconds:0.0} s: MeshHook answers at {_settings.Url}");
+        var result = await Deployer().RunAsync(makePlan, new DeploymentRequest(options.Actor, commit, options.LockWait), cancellationToken);
+        _log.Information($"{result.Kind} of {result.ReleaseId} succeeded in {result.Duration.TotalSeconds:0.0} s: MeshHook answers at {_settings.Url}");
         return result;
+    }
+
+    /// <summary>A fault to inject into deploys (reliability tests only).</summary>
+    public FaultInjection? Fault { get; init; }
+
+    LocalStepRunner Runner() => new(_layout, _settings, _store, _processes, new HealthProbe(_http, _time), Edge, _tools,
+        _configuration.WriteEnvironmentFileAsync, _configuration.Value, _time, _log);
+
+    Deployer Deployer() => new(_journal, _lock, Runner(), _time, _log) { Fault = Fault, Recover = RecoverAsync };
+
+    /// <summary>
+    /// Repairs what a killed run left, under the lock: when the edge serves a healthy release, current is made to point at
+    /// it and every other release process (an orphan of the killed run) is stopped; when nothing healthy is served, the
+    /// current, then the last known-good, then the newest other release is started and switched to.
+    /// </summary>
+    async Task RecoverAsync(CancellationToken cancellationToken)
+    {
+        var probe = new HealthProbe(_http, _time);
+        var served = Edge.Read()?.Release;
+        var edgeAlive = _processes.Find(LocalLayout.EdgeProcess)?.IsAlive() == true;
+        if (edgeAlive && served is not null &&
+            (await probe.GetAsync(new Uri(_settings.Url, "/health"), _settings.Health.RequestTimeout, cancellationToken)).IsHealthyAt(served))
+        {
+            if (_layout.CurrentRelease() != served && _layout.StagedReleases().Contains(served))
+            {
+                _log.Warning($"current pointed at {_layout.CurrentRelease() ?? "nothing"} but the edge serves a healthy {served}: current now points at {served}.");
+                CurrentLink.Point(_layout, served);
+            }
+            foreach (var orphan in _processes.All().Where(x => x.Release is not null && x.Release != served))
+            {
+                _log.Warning($"Stopping {orphan.Name}: left running by an interrupted run, it serves nothing.");
+                await _processes.StopAsync(orphan.Name, _settings.DrainGrace, cancellationToken);
+            }
+            return;
+        }
+
+        var candidates = new[] { _layout.CurrentRelease(), KnownGood() }
+            .Concat(_layout.StagedReleases().Reverse()).OfType<string>().Distinct()
+            .Where(x => File.Exists(Path.Combine(_layout.ReleaseDirectory(x), ReleaseManifest.FileName))).ToList();
+        if (candidates.Count == 0)
+            return; // nothing was ever deployed here
+        _log.Warning($"The stable URL serves nothing healthy ({(edgeAlive ? "edge up" : "edge down")}, edge state {served ?? "none"}): recovering.");
+        var runner = Runner();
+        foreach (var candidate in candidates)
+        {
+            var plan = Planner.PlanRollback(candidate);
+            try
+            {
+                foreach (var step in plan.Stages.Where(x => x.Name is not (Stage.Validate or Stage.Lock)).SelectMany(x => x.Steps))
+                    await runner.RunAsync(step, cancellationToken);
+                _log.Warning($"Recovered: {candidate} is serving at {_settings.Url}.");
+                return;
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                _log.Warning($"Could not bring back {candidate}: {exception.Message}");
+                foreach (var step in plan.OnFailureBeforeSwitch)
+                    await runner.RunAsync(step, CancellationToken.None);
+            }
+        }
+        throw new UserFacingException($"No release could be brought back: tried {string.Join(", ", candidates)}. See the logs in {Path.Combine(_layout.Shared, "logs")}.");
+    }
+
+    /// <summary>Status and the like call this: recovery runs only when a killed run left something (stale lock, open entry).</summary>
+    public async Task RecoverIfInterruptedAsync(string actor, CancellationToken cancellationToken)
+    {
+        var holder = _lock.ReadHolder();
+        var interrupted = holder is not null && _lock.IsStale(holder) || _journal.ReadDeployments().Any(x => x.IsOpen) && holder is null;
+        if (interrupted)
+            await Deployer().RepairAsync(actor, cancellationToken);
     }
 
     public IReadOnlyList<ReleaseRow> Releases()

@@ -1,0 +1,73 @@
+using System.Diagnostics;
+using MeshHook.Tooling;
+
+namespace MeshHook.Deployment.Stages;
+
+public enum FaultKind
+{
+    /// <summary>The stage throws.</summary>
+    Fail,
+
+    /// <summary>The stage never finishes (until the process is killed or cancelled).</summary>
+    Hang,
+
+    /// <summary>The deploying process is killed (SIGKILL) after the stage's first step: a crash half-way.</summary>
+    Kill,
+
+    /// <summary>The new release's health check reports it unhealthy.</summary>
+    Unhealthy,
+
+    /// <summary>The migration fails.</summary>
+    Migration,
+}
+
+/// <summary>
+/// Faults for reliability tests, built into the deploy flow and off unless explicitly enabled: the environment variable
+/// <c>MESHHOOK_FAULT=&lt;stage&gt;:&lt;fault&gt;</c> (e.g. <c>switch:kill</c>, <c>migrate:migration</c>, <c>health check:unhealthy</c>)
+/// takes effect only together with <c>MESHHOOK_FAULT_INJECTION=enabled</c>.
+/// </summary>
+public sealed record FaultInjection(string Stage, FaultKind Kind)
+{
+    public const string Variable = "MESHHOOK_FAULT", Switch = "MESHHOOK_FAULT_INJECTION";
+
+    public static FaultInjection? FromEnvironment(IReadOnlyDictionary<string, string> variables)
+    {
+        if (variables.GetValueOrDefault(Switch) != "enabled" || variables.GetValueOrDefault(Variable) is not { Length: > 0 } text)
+            return null;
+        var parts = text.Split(':', 2);
+        var kindText = parts.Length == 2 ? parts[1] : parts[0];
+        if (!Enum.TryParse<FaultKind>(kindText, ignoreCase: true, out var kind) || parts.Length != 2 && kind is not (FaultKind.Unhealthy or FaultKind.Migration))
+            throw new UserFacingException($"{Variable}={text} is not <stage>:<fail|hang|kill>, unhealthy or migration.");
+        return new FaultInjection(parts.Length == 2 ? parts[0] : kind.ToString().ToLowerInvariant(), kind);
+    }
+
+    public bool Applies(string stage) => string.Equals(stage, Kind switch
+    {
+        FaultKind.Unhealthy => Stages.Stage.HealthCheck,
+        FaultKind.Migration => Stages.Stage.Migrate,
+        _ => Stage,
+    }, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Called as a stage starts (before its first step) and after its first step.</summary>
+    public async Task InjectAsync(string stage, bool afterFirstStep, CancellationToken cancellationToken)
+    {
+        if (!Applies(stage))
+            return;
+        switch (Kind)
+        {
+            case FaultKind.Fail when !afterFirstStep:
+                throw new UserFacingException($"injected fault: {stage} fails");
+            case FaultKind.Unhealthy when !afterFirstStep:
+                throw new UserFacingException("injected fault: the new release reports status 'down' on /health");
+            case FaultKind.Migration when !afterFirstStep:
+                throw new UserFacingException("injected fault: a migration fails (ERROR: division by zero)");
+            case FaultKind.Hang when !afterFirstStep:
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+                break;
+            case FaultKind.Kill when afterFirstStep:
+                Process.GetCurrentProcess().Kill();
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+                break;
+        }
+    }
+}
