@@ -279,7 +279,7 @@ public static class BuildRunner
         if (profiles.Count > 1)
             throw new BuildConfigurationException("--set-secret writes one file: give at most one --profile.");
 
-        var value = ReadSecretValue(parameter.Name, invocation, log);
+        var value = ReadSecretValue(parameter.Name, invocation);
         if (string.IsNullOrEmpty(value))
             throw new BuildConfigurationException($"No value for '{parameter.Name}' was given on standard input; nothing was stored.");
 
@@ -292,27 +292,6 @@ public static class BuildRunner
         return Success;
     }
 
-    static string ReadSecretValue(string name, BuildInvocation invocation, BuildLog log)
-    {
-        if (!invocation.InputIsTerminal)
-            return invocation.Input.ReadToEnd().TrimEnd('\r', '\n');
-
-        log.WriteBlock($"Value for {name} (not echoed): ");
-        var value = new StringBuilder();
-        while (true)
-        {
-            var key = Console.ReadKey(intercept: true);
-            if (key.Key == ConsoleKey.Enter)
-                break;
-            if (key.Key == ConsoleKey.Backspace)
-            {
-                if (value.Length > 0)
-                    value.Length--;
-                continue;
-            }
-            value.Append(key.KeyChar);
-        }
-        log.WriteBlock(Environment.NewLine);
-        return value.ToString();
-    }
+    static string ReadSecretValue(string name, BuildInvocation invocation) =>
+        invocation.InputIsTerminal ? SecretInput.ReadFromConsole(name) : SecretInput.ReadPiped(invocation.Input);
 }

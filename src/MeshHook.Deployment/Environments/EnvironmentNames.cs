@@ -1,3 +1,4 @@
+using MeshHook.Tooling;
 using MeshHook.Deployment.Environments.Reading;
 
 namespace MeshHook.Deployment.Environments;
@@ -30,5 +31,5 @@ public static class EnvironmentNames
             ? environment
             : throw new EnvironmentConfigurationException(
                 $"Unknown environment '{text}'. Known environments: {string.Join(", ", All.Select(x => x.ToText()))}." +
-                ClosestName.DidYouMean(text ?? string.Empty, All.Select(x => x.ToText())));
+                NameSuggestions.DidYouMean(text ?? string.Empty, All.Select(x => x.ToText())));
 }

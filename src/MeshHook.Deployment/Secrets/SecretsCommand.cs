@@ -67,7 +67,7 @@ public sealed class SecretsCommand(string repositoryRoot, IReadOnlyDictionary<st
         SecretStore.ThrowOnInvalidName(name);
         var referenced = Referenced(configuration);
         if (!referenced.Contains(name))
-            output($"Note: {configuration.File} does not refer to {name} (it refers to: {Names(referenced)})." + ClosestName.DidYouMean(name, referenced));
+            output($"Note: {configuration.File} does not refer to {name} (it refers to: {Names(referenced)})." + NameSuggestions.DidYouMean(name, referenced));
         // Find a missing or misplaced key before anyone types a value.
         if (store.EnsureKey())
             output($"Created a new key at {store.Key.KeyFile} (mode 0600). Keep it safe: without it the stored secrets cannot be read.");
@@ -109,7 +109,7 @@ public sealed class SecretsCommand(string repositoryRoot, IReadOnlyDictionary<st
         {
             var stored = store.List().Select(x => x.Name).ToList();
             throw new SecretException($"{name} is not stored for {configuration.Name.ToText()} in {relative} (stored: {Names(stored)})." +
-                                      ClosestName.DidYouMean(name, stored));
+                                      NameSuggestions.DidYouMean(name, stored));
         }
         output($"Removed {name} from {relative}.");
         if (Referenced(configuration).Contains(name))

@@ -1,3 +1,4 @@
+using MeshHook.Tooling;
 using System.Globalization;
 using System.Text.Json;
 
@@ -132,7 +133,7 @@ internal sealed class JsonSection
         var text = value.GetString()!;
         if (JsonEnum.TryParse<T>(text, out var parsed))
             return parsed;
-        Errors.Add(PathOf(key), $"'{text}' is not allowed; allowed: {string.Join(", ", names)}.{ClosestName.DidYouMean(text, names)}");
+        Errors.Add(PathOf(key), $"'{text}' is not allowed; allowed: {string.Join(", ", names)}.{NameSuggestions.DidYouMean(text, names)}");
         return null;
     }
 
@@ -169,7 +170,7 @@ internal sealed class JsonSection
         foreach (var (key, _) in _properties.Where(x => !_known.Contains(x.Key)))
         {
             Errors.Add(PathOf(key), $"unknown key; allowed here: {(allowed.Count == 0 ? "none" : string.Join(", ", allowed))}." +
-                                    ClosestName.DidYouMean(key, allowed));
+                                    NameSuggestions.DidYouMean(key, allowed));
         }
     }
 

@@ -1,10 +1,10 @@
 using System.Text;
 
-namespace MeshHook.Deployment.Secrets;
+namespace MeshHook.Tooling;
 
 /// <summary>
 /// Reads a secret value from standard input: typed at a terminal without echo, or all of piped input
-/// (<c>printf %s "$VALUE" | ./build.sh Secrets --set NAME</c>). Never from the command line, which shell history and the
+/// (<c>printf %s "$VALUE" | ./build.sh Secrets --set NAME</c>, or <c>--set-secret NAME</c>). Never from the command line, which shell history and the
 /// process list would keep.
 /// </summary>
 public static class SecretInput

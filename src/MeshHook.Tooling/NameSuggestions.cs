@@ -1,7 +1,7 @@
-namespace MeshHook.Deployment.Environments.Reading;
+namespace MeshHook.Tooling;
 
 /// <summary>The closest known name to a misspelt one, for "did you mean ...?" hints.</summary>
-internal static class ClosestName
+public static class NameSuggestions
 {
     public static string? Find(string input, IEnumerable<string> candidates)
     {
@@ -24,7 +24,7 @@ internal static class ClosestName
         Find(input, candidates) is { } closest ? $" Did you mean '{closest}'?" : string.Empty;
 
     // timeout_seconds, TimeoutSeconds and timeoutseconds are one name to a person typing it.
-    static string Normalize(string name) => new(name.Where(char.IsLetterOrDigit).Select(char.ToLowerInvariant).ToArray());
+    public static string Normalize(string name) => new(name.Where(char.IsLetterOrDigit).Select(char.ToLowerInvariant).ToArray());
 
     static int Distance(string a, string b)
     {
