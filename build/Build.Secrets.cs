@@ -1,3 +1,4 @@
+using MeshHook.Tooling;
 using MeshHook.Build.Engine;
 using MeshHook.Deployment.Secrets;
 
