@@ -21,6 +21,15 @@ partial class Build
 
     EdgeBuild Edge => new(RootDirectory, ArtifactsDirectory);
 
+    /// <summary>JSON goes to standard output as is (masked), so --json --verbosity quiet prints nothing else.</summary>
+    void Print(string text)
+    {
+        if (Json)
+            Console.Out.WriteLine(text);
+        else
+            Log.Information(text);
+    }
+
     EnvironmentOperations Operations => new(RootDirectory, Environment, ReleaseStore, Tools, BuildContext.Current.Environment,
         LocalPrograms.InRepository(RootDirectory, Edge.Assembly), TimeProvider.System, new DeploymentLog(Log.Information, Log.Warning));
 
@@ -51,11 +60,11 @@ partial class Build
 
     Target Releases => _ => _
         .Description("Lists the releases of --environment: id, commit, deployed at, by, outcome, which is current (--json)")
-        .Executes(() => Log.Information(Operations.Releases(Json)));
+        .Executes(() => Print(Operations.Releases(Json)));
 
     Target Status => _ => _
         .Description("Shows --environment's URL, current release, health, lock holder and processes (--json)")
-        .Executes(async () => Log.Information(await Operations.StatusAsync(Json, CancellationToken)));
+        .Executes(async () => Print(await Operations.StatusAsync(Json, CancellationToken)));
 
     Target Stop => _ => _
         .Description("Stops everything --environment runs on this machine: releases (drained), edge, database")

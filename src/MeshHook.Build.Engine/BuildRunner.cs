@@ -172,7 +172,8 @@ public static class BuildRunner
         var succeeded = !build.IsFailing && !cancelled && plan.All(x => x.Status != ExecutionStatus.NotRun);
 
         var summary = BuildSummary.From(plan, invocation.Time.GetElapsedTime(started), succeeded, invocation.Time.GetLocalNow());
-        log.WriteBlock(Environment.NewLine + summary.ToText());
+        if (verbosity > Verbosity.Quiet || !succeeded)
+            log.WriteBlock(Environment.NewLine + summary.ToText());
         host.PublishSummary(masker.Apply(summary.ToMarkdown()));
         build.RaiseBuildFinished();
         return succeeded ? Success : cancelled ? Cancelled : Failure;

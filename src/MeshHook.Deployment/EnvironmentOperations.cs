@@ -130,6 +130,7 @@ public sealed class EnvironmentOperations
             EdgeAssembly = _programs.EdgeAssembly,
             PgliteServer = _programs.PgliteServer,
             SupabaseCli = _programs.SupabaseCli,
+            PortRange = _configuration.Local is { } local ? (local.PortRange.First, local.PortRange.Last) : null,
         };
         return new LocalEnvironment(LocalLayout.For(_root, _configuration.Name.ToText()), settings, _store, _tools, DeployConfiguration(), _time, _log);
     }

@@ -16,7 +16,7 @@ public sealed class LocalPlanner(LocalLayout layout, LocalSettings settings, Rel
     public DeploymentPlan PlanDeploy(ReleaseManifest release)
     {
         var previous = layout.CurrentRelease();
-        var ports = new PortAllocator(processes.All().Where(x => x.Port is not null).Select(x => x.Port!.Value).Append(settings.EdgePort));
+        var ports = Ports();
         var releaseDirectory = layout.ReleaseDirectory(release.Id);
         var archives = store.PathOf(new ReleaseId(release.Id));
         var (databaseSteps, databaseUrl) = Database(ports);
@@ -41,6 +41,9 @@ public sealed class LocalPlanner(LocalLayout layout, LocalSettings settings, Rel
             Stop(started), previous is null ? [] : SwitchBack(previous, started));
     }
 
+    PortAllocator Ports() =>
+        new(processes.All().Where(x => x.Port is not null).Select(x => x.Port!.Value).Append(settings.EdgePort), settings.PortRange);
+
     bool IsStaged(ReleaseManifest release)
     {
         var manifest = Path.Combine(layout.ReleaseDirectory(release.Id), ReleaseManifest.FileName);
@@ -51,7 +54,7 @@ public sealed class LocalPlanner(LocalLayout layout, LocalSettings settings, Rel
     public DeploymentPlan PlanRollback(string target)
     {
         var current = layout.CurrentRelease();
-        var ports = new PortAllocator(processes.All().Where(x => x.Port is not null).Select(x => x.Port!.Value).Append(settings.EdgePort));
+        var ports = Ports();
         var (databaseSteps, _) = Database(ports);
         var stages = new List<Stage>
         {

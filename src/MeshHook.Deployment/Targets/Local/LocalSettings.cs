@@ -31,4 +31,7 @@ public sealed record LocalSettings
     public required string SupabaseCli { get; init; }
 
     public int EdgePort => Url.Port;
+
+    /// <summary>Ports release processes and the embedded database listen on (local.portRange); null lets the system choose.</summary>
+    public (int First, int Last)? PortRange { get; init; }
 }

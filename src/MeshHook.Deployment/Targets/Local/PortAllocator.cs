@@ -3,18 +3,43 @@ using System.Net.Sockets;
 
 namespace MeshHook.Deployment.Targets.Local;
 
-/// <summary>Free loopback ports, asked of the operating system (bind to port 0), never one already handed out.</summary>
+/// <summary>
+/// Free loopback ports for release processes, from the environment's port range (local.portRange), never one already
+/// handed out or recorded for a running process. Without a range, the operating system picks (bind to port 0).
+/// </summary>
 public sealed class PortAllocator
 {
     readonly HashSet<int> _taken = [];
+    readonly (int First, int Last)? _range;
+    readonly Random _random = new();
 
-    public PortAllocator(IEnumerable<int> inUse)
+    public PortAllocator(IEnumerable<int> inUse, (int First, int Last)? range = null)
     {
         foreach (var port in inUse)
             _taken.Add(port);
+        _range = range;
     }
 
     public int Next()
+    {
+        if (_range is not { } range)
+            return FromSystem();
+        // Random probing spreads releases over the range, so a port just released by a stopped release is rarely reused at once.
+        var count = range.Last - range.First + 1;
+        for (var attempt = 0; attempt < Math.Min(count * 2, 500); attempt++)
+        {
+            var port = range.First + _random.Next(count);
+            if (!_taken.Contains(port) && IsFree(port))
+            {
+                _taken.Add(port);
+                return port;
+            }
+        }
+        throw new Tooling.UserFacingException(
+            $"No free port in local.portRange [{range.First}, {range.Last}]: widen the range in environment.json or stop what uses it.");
+    }
+
+    int FromSystem()
     {
         for (var attempt = 0; attempt < 50; attempt++)
         {
@@ -28,17 +53,14 @@ public sealed class PortAllocator
         throw new InvalidOperationException("No free loopback port was found after 50 attempts.");
     }
 
-    public static bool IsListening(int port)
+    static bool IsFree(int port)
     {
         try
         {
-            using var client = new TcpClient();
-            var connect = client.ConnectAsync(IPAddress.Loopback, port);
-            return connect.Wait(TimeSpan.FromMilliseconds(500)) && client.Connected;
-        }
-        catch (AggregateException)
-        {
-            return false;
+            using var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            listener.Stop();
+            return true;
         }
         catch (SocketException)
         {
