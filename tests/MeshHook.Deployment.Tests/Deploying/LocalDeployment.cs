@@ -79,7 +79,7 @@ public sealed class LocalDeployment : IAsyncDisposable
               "protection": { "requireApproval": false, "allowDirtyReleases": true, "allowedDeployers": [] },
               "notifications": [],
               "retention": { "releases": 3 },
-              "local": { "edgePort": {{url.Port}}, "portRange": [41000, 41999] }
+              "local": { "edgePort": {{url.Port}}, "portRange": [{{ReleasePorts.First}}, {{ReleasePorts.Last}}] }
             }
             """;
         var configuration = EnvironmentConfiguration.Parse(json, EnvironmentName.Local, "environment.json");
@@ -100,6 +100,7 @@ public sealed class LocalDeployment : IAsyncDisposable
             EdgeAssembly = edgeAssembly,
             PgliteServer = programs.PgliteServer,
             SupabaseCli = programs.SupabaseCli,
+            PortRange = ReleasePorts,
         };
         var releases = new ReleaseStore(temp.Combine("artifacts", "releases"));
         deployment = new LocalDeployment(temp, variables, owner)
@@ -179,6 +180,12 @@ public sealed class LocalDeployment : IAsyncDisposable
         Directory.EnumerateFiles(Root, "*", SearchOption.AllDirectories)
             .Where(x => x != Environment.Layout.EnvironmentFile && !x.EndsWith("secrets.json", StringComparison.Ordinal) && !x.Contains("node_modules"))
             .Where(x => new FileInfo(x).LinkTarget is null && new FileInfo(x).Length < 50_000_000);
+
+    /// <summary>
+    /// Release processes listen here: below the system's ephemeral ports (32768 and up on Linux), so the edge's port,
+    /// which the system picks, is never inside the range.
+    /// </summary>
+    static readonly (int First, int Last) ReleasePorts = (21000, 21999);
 
     static int FreePort()
     {
