@@ -94,7 +94,8 @@ public sealed record NodeApplication
             Timeout = TimeSpan.FromMinutes(10),
             Environment = new Dictionary<string, string?>(NodeToolchain.Npm(Directory).Environment)
             {
-                ["NODE_OPTIONS"] = $"--test-reporter=spec --test-reporter-destination=stdout --test-reporter=junit --test-reporter-destination={junitReport}",
+                // Quoted: NODE_OPTIONS splits on spaces, and the repository's path may contain some.
+                ["NODE_OPTIONS"] = $"--test-reporter=spec --test-reporter-destination=stdout --test-reporter=junit --test-reporter-destination=\"{junitReport}\"",
             },
         };
 
