@@ -36,8 +36,14 @@ public sealed partial class ProcessSupervisor(string stateDirectory, ToolRunner 
         arguments.Add(spec.Program);
         arguments.AddRange(spec.Arguments);
 
-        var result = await tools.RunAsync(new ToolCommand("node", arguments) { LogOutput = false, Timeout = TimeSpan.FromSeconds(30) }, cancellationToken);
-        var pid = int.Parse(result.StandardOutput.Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        var result = await tools.RunAsync(new ToolCommand("node", arguments)
+        {
+            LogOutput = false,
+            Timeout = TimeSpan.FromSeconds(30),
+            InstallHint = "The local environment starts its processes with Node.js 20 or later: install Node 20 LTS.",
+        }, cancellationToken);
+        if (!int.TryParse(result.StandardOutput.Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var pid))
+            throw new UserFacingException($"Starting {spec.Name} did not report a process id (the launcher printed '{result.StandardOutput.Trim()}').");
         var identity = ProcessIdentity.Of(pid)
                        ?? throw new UserFacingException($"{spec.Name} exited right after it started. Last lines of {LogFile(spec.Name)}:\n{Tail(spec.Name)}");
         var record = new ProcessRecord(spec.Name, pid, identity.StartTicks, spec.Release, spec.Port, LogFile(spec.Name), time.GetUtcNow());
