@@ -11,25 +11,30 @@ public sealed class PortAllocator
 {
     readonly HashSet<int> _taken = [];
     readonly (int First, int Last)? _range;
-    readonly Random _random = new();
+    readonly Random _random;
+    readonly Func<int, bool> _isFree;
 
-    public PortAllocator(IEnumerable<int> inUse, (int First, int Last)? range = null)
+    public PortAllocator(IEnumerable<int> inUse, (int First, int Last)? range = null, Func<int, bool>? isFree = null, Random? random = null)
     {
         foreach (var port in inUse)
             _taken.Add(port);
         _range = range;
+        _isFree = isFree ?? IsFree;
+        _random = random ?? new Random();
     }
 
     public int Next()
     {
         if (_range is not { } range)
             return FromSystem();
-        // Random probing spreads releases over the range, so a port just released by a stopped release is rarely reused at once.
+        // A random starting point spreads releases over the range, so a port just released by a stopped release is rarely
+        // reused at once; the scan then visits every port once, so a free port is always found when there is one.
         var count = range.Last - range.First + 1;
-        for (var attempt = 0; attempt < Math.Min(count * 2, 500); attempt++)
+        var start = _random.Next(count);
+        for (var offset = 0; offset < count; offset++)
         {
-            var port = range.First + _random.Next(count);
-            if (!_taken.Contains(port) && IsFree(port))
+            var port = range.First + (start + offset) % count;
+            if (!_taken.Contains(port) && _isFree(port))
             {
                 _taken.Add(port);
                 return port;
