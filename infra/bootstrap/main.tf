@@ -57,3 +57,13 @@ resource "azurerm_management_lock" "state" {
   lock_level = "CanNotDelete"
   notes      = "Holds the Terraform state of every MeshHook environment."
 }
+
+data "azurerm_client_config" "current" {}
+
+# Owner of the subscription is not enough to read or write blobs signed in with Entra ID (the backends' only way in):
+# whoever runs the bootstrap gets the data role on the state account, and with it can init every root.
+resource "azurerm_role_assignment" "state_administrator" {
+  scope                = azurerm_storage_account.state.id
+  role_definition_name = "Storage Blob Data Contributor"
+  principal_id         = data.azurerm_client_config.current.object_id
+}
