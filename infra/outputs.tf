@@ -4,18 +4,33 @@ output "resource_group_name" {
 }
 
 output "web_url" {
-  description = "Public URL of the web app (its /health is what a deployment verifies)."
-  value       = module.web.url
+  description = "Public URL of the web app (its /health is what a deployment verifies): https://<custom_domain>, else the app's own host name; null before the apps stage."
+  value       = one(module.web[*].url)
 }
 
 output "web_app_name" {
   description = "Name of the web container app."
-  value       = module.web.name
+  value       = local.names.web_app
 }
 
 output "workers_app_name" {
   description = "Name of the workers container app."
-  value       = module.workers.name
+  value       = local.names.workers_app
+}
+
+output "dns_records" {
+  description = "DNS records to create for the custom domain before the complete stage binds it (type, name, value)."
+  value       = flatten(module.web[*].dns_records)
+}
+
+output "tenant_id" {
+  description = "Entra ID tenant (AZURE_TENANT_ID of the deploy job)."
+  value       = data.azurerm_client_config.current.tenant_id
+}
+
+output "subscription_id" {
+  description = "Subscription of the environment (AZURE_SUBSCRIPTION_ID of the deploy job)."
+  value       = data.azurerm_client_config.current.subscription_id
 }
 
 output "registry_login_server" {

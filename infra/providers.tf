@@ -12,11 +12,12 @@ provider "azurerm" {
     }
   }
   storage_use_azuread = true
+  # The deploy identity holds roles inside the resource group only: registering resource providers at subscription
+  # scope on start-up would fail with 403. The bootstrap (infra/bootstrap) registers them once, as an administrator.
+  resource_provider_registrations = "none"
 }
 
 provider "azuread" {}
 
-# Reads GITHUB_TOKEN (a token or GitHub App allowed to administer the repository's environments).
-provider "github" {
-  owner = var.github_owner
-}
+# GitHub environments (reviewers, branch policies, the job's variables) are not managed here: infra/github is a
+# separate root an administrator applies, so no environment's deploy job needs a token that can rewrite reviewers.

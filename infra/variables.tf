@@ -79,18 +79,20 @@ variable "web" {
 }
 
 variable "workers" {
-  description = "Size and scale of the workers app (Node worker processes, no ingress)."
+  description = "Size and scale of the workers app (Node worker processes, no ingress; health_port serves their /health to the probes)."
   type = object({
     cpu          = number
     memory       = string
     min_replicas = number
     max_replicas = number
+    health_port  = optional(number, 8081)
   })
   default = {
     cpu          = 0.5
     memory       = "1Gi"
     min_replicas = 1
     max_replicas = 2
+    health_port  = 8081
   }
 }
 
@@ -160,16 +162,6 @@ variable "secret_officers_group" {
   default     = null
 }
 
-variable "github_owner" {
-  description = "Owner (user or organization) of the GitHub repository."
-  type        = string
-}
-
-variable "github_repository" {
-  description = "Name of the GitHub repository whose Actions deploy this environment."
-  type        = string
-}
-
 variable "github_oidc_subject_prefix" {
   description = "OIDC subject prefix of the repository: repo:OWNER/REPO, or repo:OWNER@OWNER_ID/REPO@REPO_ID for repositories created or moved after 2026-07-15 (GET /repos/{owner}/{repo}/actions/oidc/customization/sub). The deploy job's subject is <prefix>:environment:<environment>."
   type        = string
@@ -180,33 +172,38 @@ variable "github_oidc_subject_prefix" {
   }
 }
 
-variable "manage_github_environment" {
-  description = "Create the GitHub environment (reviewers, branch policy, Azure variables); needs GITHUB_TOKEN with admin rights on the repository."
-  type        = bool
-  default     = true
-}
-
-variable "github_reviewer_teams" {
-  description = "Slugs of the teams whose approval a deployment job of this environment waits for."
-  type        = list(string)
-  default     = []
-}
-
-variable "github_reviewer_users" {
-  description = "Logins of the users whose approval a deployment job of this environment waits for."
-  type        = list(string)
-  default     = []
+variable "bootstrap_stage" {
+  description = "How much of a new environment to create (docs: the bootstrap in the README). foundation: everything but the apps (secrets are set after it); apps: the apps too, their first revision from placeholder_image, no custom domain (its DNS records are created after it); complete: everything (every later run)."
+  type        = string
+  default     = "complete"
 
   validation {
-    condition     = var.environment != "production" || !var.manage_github_environment || length(var.github_reviewer_users) + length(var.github_reviewer_teams) > 0
-    error_message = "Production needs required reviewers: set github_reviewer_teams or github_reviewer_users."
+    condition     = contains(["foundation", "apps", "complete"], var.bootstrap_stage)
+    error_message = "The bootstrap stage must be foundation, apps or complete."
   }
 }
 
-variable "github_protected_branches_only" {
-  description = "Only protected branches (main) may deploy to this environment."
+variable "placeholder_image" {
+  description = "Public image of the apps' first revision during the apps stage of the bootstrap, before any release is pushed."
+  type        = string
+  default     = "mcr.microsoft.com/k8se/quickstart:latest"
+}
+
+variable "custom_domain" {
+  description = "Host name of the web app with a managed certificate, e.g. meshhook.example.com (null: the app's own azurecontainerapps.io host name). environment.json's url is https://<custom_domain>."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.custom_domain == null || can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,}$", var.custom_domain))
+    error_message = "The custom domain must be a lowercase host name such as meshhook.example.com (no scheme, no path)."
+  }
+}
+
+variable "resource_locks" {
+  description = "CanNotDelete management locks on the Key Vault, the deployment-state storage and the registry (production). Removing one needs an administrator (Microsoft.Authorization/locks/delete)."
   type        = bool
-  default     = true
+  default     = false
 }
 
 variable "tags" {

@@ -3,10 +3,7 @@ environment   = "dev"
 location      = "westeurope"
 unique_suffix = "mh01"
 
-github_owner                   = "profullstack"
-github_repository              = "meshhook"
-github_oidc_subject_prefix     = "repo:profullstack/meshhook"
-github_protected_branches_only = false
+github_oidc_subject_prefix = "repo:profullstack/meshhook"
 
 # A dev vault may be purged and recreated at once.
 key_vault_purge_protection           = false
@@ -34,3 +31,7 @@ workers = {
 web_settings = {
   PROTOCOL_HEADER = "x-forwarded-proto"
 }
+
+# The web app's public host name (managed certificate); environment.json's url is https://dev.meshhook.example.com.
+# DNS: the records of `terraform output dns_records` (a CNAME to the app, TXT asuid.dev.meshhook.example.com).
+custom_domain = "dev.meshhook.example.com"

@@ -3,11 +3,7 @@ environment   = "production"
 location      = "westeurope"
 unique_suffix = "mh01"
 
-github_owner               = "profullstack"
-github_repository          = "meshhook"
 github_oidc_subject_prefix = "repo:profullstack/meshhook"
-# Teams (slugs) that approve production deployments; they need at least read access to the repository.
-github_reviewer_teams = ["meshhook-release-approvers"]
 
 key_vault_purge_protection           = true
 key_vault_soft_delete_retention_days = 90
@@ -33,3 +29,10 @@ workers = {
 web_settings = {
   PROTOCOL_HEADER = "x-forwarded-proto"
 }
+
+# The web app's public host name (managed certificate); environment.json's url is https://meshhook.example.com.
+# DNS: the records of `terraform output dns_records` (a CNAME to the app, TXT asuid.meshhook.example.com).
+custom_domain = "meshhook.example.com"
+
+# CanNotDelete locks on the Key Vault, the deployment-state storage and the registry.
+resource_locks = true

@@ -3,8 +3,6 @@ environment   = "staging"
 location      = "westeurope"
 unique_suffix = "mh01"
 
-github_owner               = "profullstack"
-github_repository          = "meshhook"
 github_oidc_subject_prefix = "repo:profullstack/meshhook"
 
 key_vault_purge_protection           = true
@@ -31,3 +29,7 @@ workers = {
 web_settings = {
   PROTOCOL_HEADER = "x-forwarded-proto"
 }
+
+# The web app's public host name (managed certificate); environment.json's url is https://staging.meshhook.example.com.
+# DNS: the records of `terraform output dns_records` (a CNAME to the app, TXT asuid.staging.meshhook.example.com).
+custom_domain = "staging.meshhook.example.com"

@@ -26,6 +26,20 @@ resource "azurerm_storage_account" "this" {
       days = var.soft_delete_retention_days
     }
   }
+
+  # Holds the deployment journal (what is released where): Terraform refuses any plan that destroys it.
+  lifecycle {
+    prevent_destroy = true
+  }
+}
+
+resource "azurerm_management_lock" "this" {
+  count = var.resource_lock ? 1 : 0
+
+  name       = "cannot-delete"
+  scope      = azurerm_storage_account.this.id
+  lock_level = "CanNotDelete"
+  notes      = "Holds the deployment journal and lock. Remove the lock only to retire the environment."
 }
 
 resource "azurerm_storage_container" "this" {

@@ -41,3 +41,9 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "resource_lock" {
+  description = "Add a CanNotDelete management lock (production): deleting needs an administrator to remove the lock first."
+  type        = bool
+  default     = false
+}

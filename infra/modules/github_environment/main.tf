@@ -24,9 +24,13 @@ resource "github_repository_environment" "this" {
     }
   }
 
-  deployment_branch_policy {
-    protected_branches     = var.protected_branches_only
-    custom_branch_policies = false
+  # GitHub needs exactly one of protected_branches / custom_branch_policies true; "any branch" is no policy at all.
+  dynamic "deployment_branch_policy" {
+    for_each = var.protected_branches_only ? [1] : []
+    content {
+      protected_branches     = true
+      custom_branch_policies = false
+    }
   }
 }
 

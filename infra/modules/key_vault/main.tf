@@ -10,5 +10,36 @@ resource "azurerm_key_vault" "this" {
   rbac_authorization_enabled = true
   purge_protection_enabled   = var.purge_protection_enabled
   soft_delete_retention_days = var.soft_delete_retention_days
-  tags                       = var.tags
+  # Explicit rather than the provider's default (see the variable).
+  public_network_access_enabled = var.public_network_access_enabled
+  tags                          = var.tags
+
+  # The vault holds every secret of the environment: Terraform refuses any plan that destroys it.
+  lifecycle {
+    prevent_destroy = true
+  }
+}
+
+# Who read which secret: the audit log (category group "audit": AuditEvent) goes to Log Analytics.
+resource "azurerm_monitor_diagnostic_setting" "this" {
+  name                       = "audit-to-log-analytics"
+  target_resource_id         = azurerm_key_vault.this.id
+  log_analytics_workspace_id = var.log_analytics_workspace_id
+
+  enabled_log {
+    category_group = "audit"
+  }
+
+  enabled_metric {
+    category = "AllMetrics"
+  }
+}
+
+resource "azurerm_management_lock" "this" {
+  count = var.resource_lock ? 1 : 0
+
+  name       = "cannot-delete"
+  scope      = azurerm_key_vault.this.id
+  lock_level = "CanNotDelete"
+  notes      = "Holds the environment's secrets. Remove the lock only to retire the environment."
 }

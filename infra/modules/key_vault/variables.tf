@@ -40,3 +40,20 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "resource_lock" {
+  description = "Add a CanNotDelete management lock (production): deleting needs an administrator to remove the lock first."
+  type        = bool
+  default     = false
+}
+
+variable "log_analytics_workspace_id" {
+  description = "Log Analytics workspace receiving the vault's audit log (who read or changed which secret, and when)."
+  type        = string
+}
+
+variable "public_network_access_enabled" {
+  description = "Reachable from public networks. True: the Container Apps environment has no virtual network and reaches the vault over its public endpoint (Entra ID and RBAC still decide every request)."
+  type        = bool
+  default     = true
+}

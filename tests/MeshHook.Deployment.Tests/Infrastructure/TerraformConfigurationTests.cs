@@ -5,8 +5,9 @@ namespace MeshHook.Deployment.Tests.Infrastructure;
 
 /// <summary>
 /// Static checks of infra/ without terraform: every file parses (@cdktf/hcl2json), names used are declared, module
-/// calls and tfvars are complete, and the configuration says what issue #6 asks for. What terraform validate/plan
-/// would add (provider schemas, real Azure) is beyond these tests.
+/// calls and tfvars are complete, and the configuration says what issue #6 asks for. The provider schemas are checked
+/// by <see cref="TerraformSchemaTests"/>, what a first apply needs by <see cref="TerraformFirstApplyTests"/>; real
+/// Azure is beyond these tests.
 /// </summary>
 public sealed class TerraformConfigurationTests
 {
@@ -160,17 +161,26 @@ public sealed class TerraformConfigurationTests
     [Fact]
     public async Task Versions_pin_terraform_and_the_providers_and_use_the_azurerm_backend()
     {
-        var versions = (await Documents())["versions.tf"]["terraform"]!.AsArray()[0]!.AsObject();
-        Assert.Matches(@"^>= ?1\.\d+", versions["required_version"]!.GetValue<string>());
-
-        var providers = versions["required_providers"]!.AsArray()[0]!.AsObject();
-        foreach (var (name, source) in new[] { ("azurerm", "hashicorp/azurerm"), ("azuread", "hashicorp/azuread"), ("github", "integrations/github") })
+        // Exact pins (was "~> x.y"): the schema check validates against exactly one provider version, so a looser
+        // constraint would let terraform init pick a version whose schema was never checked.
+        var documents = await Documents();
+        foreach (var (file, pins) in new[]
+                 {
+                     ("versions.tf", new[] { ("azurerm", "hashicorp/azurerm", "4.55.0"), ("azuread", "hashicorp/azuread", "3.7.0") }),
+                     ("github/versions.tf", new[] { ("github", "integrations/github", "6.9.0") }),
+                 })
         {
-            var provider = providers[name]!.AsObject();
-            Assert.Equal(source, provider["source"]!.GetValue<string>());
-            Assert.Matches(@"^~> ?\d+\.\d+", provider["version"]!.GetValue<string>());
+            var versions = documents[file]["terraform"]!.AsArray()[0]!.AsObject();
+            Assert.Matches(@"^>= ?1\.\d+", versions["required_version"]!.GetValue<string>());
+            var providers = versions["required_providers"]!.AsArray()[0]!.AsObject();
+            foreach (var (name, source, version) in pins)
+            {
+                var provider = providers[name]!.AsObject();
+                Assert.Equal(source, provider["source"]!.GetValue<string>());
+                Assert.Equal($"= {version}", provider["version"]!.GetValue<string>());
+            }
+            Assert.NotNull(versions["backend"]!["azurerm"]);
         }
-        Assert.NotNull(versions["backend"]!["azurerm"]);
     }
 
     [Fact]
@@ -190,7 +200,7 @@ public sealed class TerraformConfigurationTests
     }
 
     [Fact]
-    public async Task The_web_app_has_external_ingress_and_health_probes_the_workers_no_ingress()
+    public async Task The_web_app_has_external_ingress_the_workers_none_and_both_have_health_probes()
     {
         var documents = await Documents();
         var calls = Root(documents).ModuleCalls;
@@ -201,18 +211,21 @@ public sealed class TerraformConfigurationTests
         Assert.True(web["ingress"]!["external"]!.GetValue<bool>());
         Assert.Equal("/health", web["health_path"]!.GetValue<string>());
         Assert.Null(workers["ingress"]);
-        Assert.Null(workers["health_path"]);
+        // Was Assert.Null(workers["health_path"]): the workers are now probed on their own /health port (issue 10).
+        Assert.Equal("/health", workers["health_path"]!.GetValue<string>());
+        Assert.Equal("${var.workers.health_port}", workers["health_port"]!.GetValue<string>());
         Assert.Contains("${var.image_tag}", web["image"]!.GetValue<string>());
         Assert.Contains("${var.image_tag}", workers["image"]!.GetValue<string>());
 
         var app = TerraformModuleView.Of(documents, "modules/container_app/").Resources("azurerm_container_app")["this"];
         var container = app["template"]![0]!["container"]![0]!.AsObject();
-        foreach (var probe in new[] { "liveness_probe", "readiness_probe" })
+        foreach (var probe in new[] { "startup_probe", "liveness_probe", "readiness_probe" })
         {
             var block = container["dynamic"]![probe]![0]!.AsObject();
             Assert.Contains("var.health_path", block["for_each"]!.GetValue<string>());
             Assert.Equal("HTTP", block["content"]![0]!["transport"]!.GetValue<string>());
             Assert.Equal($"${{{probe}.value}}", block["content"]![0]!["path"]!.GetValue<string>());
+            Assert.Equal("${var.probe_timeout_seconds}", block["content"]![0]!["timeout"]!.GetValue<string>());
         }
         Assert.Contains("var.ingress == null", app["dynamic"]!["ingress"]![0]!["for_each"]!.GetValue<string>());
     }
@@ -285,11 +298,11 @@ public sealed class TerraformConfigurationTests
     [Fact]
     public async Task Production_requires_reviewers_in_its_github_environment()
     {
+        // The GitHub environments moved to the administrator's root infra/github (issue 10): its tfvars name them.
         var documents = await Documents();
-        var production = documents["environments/production/terraform.tfvars"];
+        var production = documents["github/environments/production/terraform.tfvars"];
         var reviewers = (production["github_reviewer_teams"]?.AsArray().Count ?? 0) + (production["github_reviewer_users"]?.AsArray().Count ?? 0);
-        Assert.True(reviewers > 0, "production's tfvars names no required reviewer");
-        Assert.NotEqual(false, production["manage_github_environment"]?.GetValue<bool>());
+        Assert.True(reviewers > 0, "production's GitHub tfvars names no required reviewer");
 
         var environment = TerraformModuleView.Of(documents, "modules/github_environment/").Resources("github_repository_environment")["this"];
         Assert.Contains("reviewers", environment["dynamic"]!.AsObject().Select(x => x.Key));

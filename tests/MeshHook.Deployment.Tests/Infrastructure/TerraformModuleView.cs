@@ -75,7 +75,7 @@ internal sealed partial class TerraformModuleView
     public string SourceDirectory(JsonObject call)
     {
         var source = call["source"]!.GetValue<string>();
-        Assert.StartsWith("./", source);
+        Assert.True(source.StartsWith("./", StringComparison.Ordinal) || source.StartsWith("../", StringComparison.Ordinal), $"not a local module: {source}");
         var combined = Path.GetFullPath(Path.Combine("/infra", Directory, source));
         return Path.GetRelativePath("/infra", combined).Replace('\\', '/') + "/";
     }

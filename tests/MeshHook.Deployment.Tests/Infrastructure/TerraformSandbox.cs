@@ -97,7 +97,7 @@ internal sealed class TerraformSandbox : IDisposable
         }
     }
 
-    static void CopyDirectory(string source, string target)
+    internal static void CopyDirectory(string source, string target)
     {
         Directory.CreateDirectory(target);
         foreach (var file in Directory.EnumerateFiles(source))

@@ -1,0 +1,7 @@
+# State of the dev GitHub environment (terraform -chdir=infra/github init -backend-config=environments/dev/backend.hcl).
+# Its own container: only administrators read or write it; deploy identities have no access.
+resource_group_name  = "rg-meshhook-tfstate"
+storage_account_name = "stmeshhooktfstate"
+container_name       = "tfstate-github"
+key                  = "meshhook-github-dev.tfstate"
+use_azuread_auth     = true
