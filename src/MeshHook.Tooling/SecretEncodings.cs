@@ -86,6 +86,9 @@ public static partial class SecretEncodings
     public static IEnumerable<string> Base64Forms(string value)
     {
         var bytes = Encoding.UTF8.GetBytes(value);
+        // The value encoded alone, with its padding: masked whole, last character included.
+        yield return Convert.ToBase64String(bytes);
+        yield return Convert.ToBase64String(bytes).Replace('+', '-').Replace('/', '_');
         for (var offset = 0; offset < 3; offset++)
         {
             var shifted = new byte[offset + bytes.Length];
