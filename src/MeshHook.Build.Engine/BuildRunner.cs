@@ -101,7 +101,7 @@ public static class BuildRunner
         UpdateSchema(build.GetType(), root, graph, parameters);
 
         if (builtIn[BuiltInOptions.SetSecret] is string secretName)
-            return SetSecret(secretName, parameters, profiles, root, key, invocation, log);
+            return SetSecret(secretName, parameters, profiles, root, key, masker, invocation, log);
 
         if (!((bool?)builtIn[BuiltInOptions.NoLogo] ?? false) && verbosity >= Verbosity.Normal && builtIn[BuiltInOptions.Help] is null)
             log.WriteBlock($"MeshHook build · {root} · host {host.Kind}{Environment.NewLine}");
@@ -270,7 +270,7 @@ public static class BuildRunner
     }
 
     static int SetSecret(string name, IReadOnlyList<ParameterDescriptor> parameters, IReadOnlyList<string> profiles, AbsolutePath root,
-        KeySource key, BuildInvocation invocation, BuildLog log)
+        KeySource key, SecretMasker masker, BuildInvocation invocation, BuildLog log)
     {
         var secrets = parameters.Where(x => x.IsSecret).ToList();
         var parameter = secrets.FirstOrDefault(x => Suggestions.Normalize(x.Name) == Suggestions.Normalize(name))
@@ -283,8 +283,11 @@ public static class BuildRunner
         var value = ReadSecretValue(parameter.Name, invocation);
         if (string.IsNullOrEmpty(value))
             throw new BuildConfigurationException($"No value for '{parameter.Name}' was given on standard input; nothing was stored.");
+        ParameterResolver.ThrowOnUnmaskableSecret(parameter.Name, value, "the value given; nothing was stored");
+        masker.Register(value);
 
         var (password, created) = key.ReadOrCreate();
+        masker.Register(password);
         var file = root / ".nuke" / ParameterFile.FileName(profiles.Count == 1 ? profiles[0] : null);
         ParameterFile.Write(file, parameter.Name, SecretCipher.Encrypt(value, password, ParameterResolver.SecretContext(parameter.Name)));
         if (created)

@@ -68,7 +68,7 @@ public sealed class EnvironmentOperations
     {
         var rows = Local().Releases();
         if (json)
-            return JsonSerializer.Serialize(rows, Json);
+            return ReleasesJson(rows, _tools.Masker);
         if (rows.Count == 0)
             return $"No release is deployed to {_configuration.Name.ToText()} yet.";
         var text = new StringBuilder();
@@ -86,7 +86,7 @@ public sealed class EnvironmentOperations
         await local.RecoverIfInterruptedAsync("status", cancellationToken);
         var status = await local.StatusAsync(cancellationToken);
         if (json)
-            return JsonSerializer.Serialize(status, Json);
+            return StatusJson(status, _tools.Masker);
         var text = new StringBuilder();
         text.AppendLine($"Environment:     {_configuration.Name.ToText()}");
         text.AppendLine($"URL:             {status.Url}");
@@ -97,6 +97,13 @@ public sealed class EnvironmentOperations
         text.Append($"Processes:       {(status.Processes.Count == 0 ? "none" : string.Join(", ", status.Processes.Select(x => $"{x.Name} (pid {x.Pid}{(x.Port is null ? "" : $", port {x.Port}")})")))}");
         return text.ToString();
     }
+
+    // Masked string by string before serialising: JSON escaping (\u0026, \u0022, \u00E4...) would hide a secret from the masker.
+    /// <summary>The JSON of <c>Releases --json</c>, secrets masked.</summary>
+    public static string ReleasesJson(IReadOnlyList<ReleaseRow> rows, SecretMasker masker) => MaskedJson.Serialize(rows, Json, masker);
+
+    /// <summary>The JSON of <c>Status --json</c>, secrets masked.</summary>
+    public static string StatusJson(EnvironmentStatus status, SecretMasker masker) => MaskedJson.Serialize(status, Json, masker);
 
     public Task StopAsync(CancellationToken cancellationToken) => Local().StopAsync(cancellationToken);
 

@@ -16,6 +16,20 @@ public sealed record ToolCommand(string Executable, IReadOnlyList<string> Argume
     /// <summary>Variables set for the child; a null value removes the variable from the inherited environment.</summary>
     public IReadOnlyDictionary<string, string?> Environment { get; init; } = new Dictionary<string, string?>();
 
+    /// <summary>
+    /// The key variables (<see cref="KeyVariables"/>) this program needs: only these are passed on from the build's
+    /// environment; every other key variable is removed from the child's environment (a variable set in
+    /// <see cref="Environment"/> is passed as given).
+    /// </summary>
+    public IReadOnlyCollection<string> PassKeyVariables { get; init; } = [];
+
+    /// <summary>
+    /// The variables that hold (or point at) the keys of MeshHook's encrypted secrets and parameters. A child program
+    /// has no use for them (npm lifecycle scripts, the release processes), so the runner does not pass them on.
+    /// </summary>
+    public static IReadOnlyList<string> KeyVariables { get; } =
+        ["MESHHOOK_SECRETS_KEY", "MESHHOOK_SECRETS_KEY_FILE", "MESHHOOK_PARAMETERS_KEY", "MESHHOOK_PARAMETERS_KEY_FILE"];
+
     /// <summary>Stop the program (its whole process tree) after this long; null waits indefinitely.</summary>
     public TimeSpan? Timeout { get; init; }
 
@@ -38,6 +52,7 @@ public sealed record ToolCommand(string Executable, IReadOnlyList<string> Argume
         other is not null && Executable == other.Executable && Arguments.SequenceEqual(other.Arguments) &&
         WorkingDirectory == other.WorkingDirectory && Timeout == other.Timeout && StandardInput == other.StandardInput &&
         LogOutput == other.LogOutput && ThrowOnFailure == other.ThrowOnFailure && InstallHint == other.InstallHint &&
+        PassKeyVariables.Order(StringComparer.Ordinal).SequenceEqual(other.PassKeyVariables.Order(StringComparer.Ordinal)) &&
         Environment.Count == other.Environment.Count &&
         Environment.All(x => other.Environment.TryGetValue(x.Key, out var value) && value == x.Value);
 

@@ -32,6 +32,9 @@ public sealed class ToolRunner(SecretMasker masker, IToolOutputSink? sink = null
         };
         foreach (var argument in command.Arguments)
             startInfo.ArgumentList.Add(argument);
+        // Keys are not inherited: a child (or a dependency's install script) has no business with them.
+        foreach (var name in ToolCommand.KeyVariables.Except(command.PassKeyVariables, StringComparer.Ordinal))
+            startInfo.Environment.Remove(name);
         foreach (var (name, value) in command.Environment)
         {
             if (value is null)

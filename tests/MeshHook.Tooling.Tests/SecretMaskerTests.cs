@@ -59,7 +59,9 @@ public sealed class SecretMaskerTests
         // If "pass" were replaced first, "word123" would leak.
         Assert.Equal("token=*** and ***", masker.Apply("token=password123 and pass"));
         Assert.Equal(["password123", "pass"], masker.Secrets);
-        Assert.Equal(11, masker.LongestSecret);
+        // Writers hold back up to the longest masked form: the value or a longer encoding of it (base64 here).
+        Assert.Equal(masker.MaskedForms.Max(x => x.Length), masker.LongestSecret);
+        Assert.True(masker.LongestSecret >= 11);
     }
 
     [Theory]
@@ -182,7 +184,7 @@ public sealed class SecretMaskerTests
     [InlineData("hunter2", "say hun", 3)]
     [InlineData("hunter2", "say hunter", 6)]
     [InlineData("hunter2", "say h", 1)]
-    [InlineData("hunter2", "say hello", 0)]
+    [InlineData("hunter2", "say help", 0)] // not "hello": its "o" may start hunter2's base64 (odW50ZXIy)
     [InlineData("hunter2", "", 0)]
     [InlineData("hunter2", "hunter2", 0)] // a whole secret is not a *proper* prefix
     [InlineData("abcabd", "xabcab", 5)]

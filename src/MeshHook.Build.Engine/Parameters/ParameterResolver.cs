@@ -87,7 +87,10 @@ public sealed class ParameterResolver
             if (parameter.IsSecret)
             {
                 foreach (var value in values)
+                {
+                    ThrowOnUnmaskableSecret(parameter.Name, value, source);
                     _masker.Register(value);
+                }
             }
             return (ParameterConverter.Convert(parameter, values, source, _root), source);
         }
@@ -113,6 +116,7 @@ public sealed class ParameterResolver
             return value;
         }
         var key = _key.Read("./build.sh --set-secret NAME creates one");
+        _masker.Register(key);
         try
         {
             return SecretCipher.Decrypt(value, key, SecretContext(parameter.Name));
@@ -124,6 +128,20 @@ public sealed class ParameterResolver
                 $"encrypted with (or the value was altered). Use the right key, or set the value again with " +
                 $"./build.sh --set-secret {parameter.Name}{ProfileHint(file)}.");
         }
+    }
+
+    /// <summary>
+    /// Refuses a secret value of 1 or 2 characters (after trimming): the masker ignores values that short, since masking
+    /// them would garble every log line, so such a secret would be printed in clear. Empty means "not set" and is left alone.
+    /// </summary>
+    public static void ThrowOnUnmaskableSecret(string parameterName, string value, string source)
+    {
+        var length = value.Trim().Length;
+        if (length is > 0 and < SecretMasker.MinimumLength)
+            throw new BuildConfigurationException(
+                $"Secret parameter '{parameterName}' ({source}) is shorter than {SecretMasker.MinimumLength} characters: a value that short " +
+                "cannot be masked in the log without garbling it, so it is refused. Use the real secret (at least " +
+                $"{SecretMasker.MinimumLength} characters), or remove it.");
     }
 
     /// <summary>Binds an encrypted value to its parameter: it does not decrypt under another name.</summary>

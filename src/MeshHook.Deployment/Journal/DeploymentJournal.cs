@@ -7,7 +7,9 @@ namespace MeshHook.Deployment.Journal;
 /// <summary>
 /// The environment's append-only journal (JSON lines). Each entry is written with one write call and flushed to disk,
 /// so a crash loses at most the entry being written; a half-written last line is skipped with a warning when read,
-/// and the next append starts on a fresh line, so no earlier entry is ever lost. Secret values are masked on the way in.
+/// and the next append starts on a fresh line, so no earlier entry is ever lost. Secret values are masked on the way in
+/// (in each string before serialising: JSON escaping would hide them from the masker). The file is the owner's only (0600):
+/// it holds error messages of failed deploys.
 /// </summary>
 public sealed class DeploymentJournal(string path, SecretMasker masker)
 {
@@ -17,13 +19,21 @@ public sealed class DeploymentJournal(string path, SecretMasker masker)
         DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
     };
 
+    const UnixFileMode PrivateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
     public string Path => path;
 
     public void Append(JournalEntry entry)
     {
-        var line = masker.Apply(JsonSerializer.Serialize(entry, Options));
+        var line = MaskedJson.Serialize(entry, Options, masker);
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
-        using var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite);
+        var options = new FileStreamOptions { Mode = FileMode.Append, Access = FileAccess.Write, Share = FileShare.ReadWrite };
+        if (!OperatingSystem.IsWindows())
+            options.UnixCreateMode = PrivateMode;
+        using var stream = new FileStream(path, options);
+        // A journal written by an earlier version (0644) is narrowed the next time it is written.
+        if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(path) & ~PrivateMode) != 0)
+            File.SetUnixFileMode(path, PrivateMode);
         // A previous writer killed mid-line left no newline: start ours on a line of its own.
         var prefix = stream.Length > 0 && LastByte() != '\n' ? "\n" : string.Empty;
         var bytes = Encoding.UTF8.GetBytes(prefix + line + "\n");

@@ -25,7 +25,7 @@ public sealed class EnvironmentVariableSecretProvider(
             throw new SecretException(
                 $"Secret {name} of {environment.ToText()} is not set: set the environment variable {variable} " +
                 $"(secrets.provider is env in {EnvironmentConfiguration.RelativePath(environment)}).");
-        return Task.FromResult(SecretValues.Mask(masker, name, value, "environment variable " + variable));
+        return Task.FromResult(SecretValues.Mask(masker, name, value, $"{environment.ToText()}, environment variable {variable}"));
     }
 
     public string HowToSet(string name) => $"set the environment variable {VariableFor(name)} where the deployment runs";

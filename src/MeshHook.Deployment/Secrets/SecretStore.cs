@@ -62,10 +62,11 @@ public sealed class SecretStore : ISecretProvider
             throw new SecretException($"No value for {name}; nothing was stored.");
         if (value.Contains('\0'))
             throw new SecretException($"The value for {name} contains a NUL character; nothing was stored.");
-        SecretValues.Mask(_masker, name, value, "the value given");
+        SecretValues.Mask(_masker, name, value, $"the value given for {Environment.ToText()}");
 
         var entries = ReadEntries();
         var (key, _) = Key.ReadOrCreate();
+        _masker.Register(key);
         // One store, one key: a value added under another key would make the store undecryptable as a whole.
         if (entries.FirstOrDefault(x => x.Key != name) is { Key: not null } other)
         {
@@ -104,6 +105,7 @@ public sealed class SecretStore : ISecretProvider
                 $"Secret {name} of {Environment.ToText()} is not set ({RelativePath(Environment)} has no {name}). Set it with: " +
                 $"{SetCommand(Environment, name)} (the value is read from standard input).");
         var key = Key.Read($"{SetCommand(Environment, name)} creates one");
+        _masker.Register(key);
         return SecretValues.Mask(_masker, name, Decrypt(name, entry.Value, key), RelativePath(Environment));
     }
 

@@ -57,4 +57,56 @@ public sealed class JournalTests : IDisposable
         Assert.DoesNotContain("hunter2-canary", File.ReadAllText(journal.Path));
         Assert.Contains("auth failed for ***", File.ReadAllText(journal.Path));
     }
+
+    // Every character System.Text.Json escapes by default (& + ' " < > \ non-ASCII), and spaces.
+    const string SpecialCanary = "jou&rnal 'c\"a+n<a>r\\y ä";
+
+    [Fact]
+    public void Secret_with_characters_that_json_escapes_never_reaches_the_journal_in_any_form()
+    {
+        var masker = new SecretMasker();
+        masker.Register(SpecialCanary);
+        var journal = new DeploymentJournal(_temp.Combine("journal.jsonl"), masker);
+
+        journal.Append(new JournalEntry
+        {
+            Type = JournalEntryTypes.Finished, DeploymentId = "d", At = DateTimeOffset.UnixEpoch, Actor = SpecialCanary,
+            Error = $"auth failed for {SpecialCanary} (url: https://x.test/?token={Uri.EscapeDataString(SpecialCanary)})",
+        });
+
+        var text = File.ReadAllText(journal.Path);
+        var escaped = System.Text.Json.JsonSerializer.Serialize(SpecialCanary)[1..^1];
+        Assert.Contains("\\u0026", escaped); // the serialiser does escape it (the old masking missed this form)
+        Assert.DoesNotContain(SpecialCanary, text);
+        Assert.DoesNotContain(escaped, text);
+        Assert.DoesNotContain(Uri.EscapeDataString(SpecialCanary), text);
+        Assert.DoesNotContain("rnal", text);
+        var entry = Assert.Single(journal.ReadEntries());
+        Assert.Equal("auth failed for *** (url: https://x.test/?token=***)", entry.Error);
+        Assert.Equal("***", entry.Actor);
+    }
+
+    [Fact]
+    public void Journal_is_created_readable_by_its_owner_only()
+    {
+        var journal = new DeploymentJournal(_temp.Combine("state", "journal.jsonl"), new SecretMasker());
+
+        journal.Append(Started("d1"));
+
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(journal.Path));
+    }
+
+    [Fact]
+    public void An_existing_journal_readable_by_others_is_narrowed_to_its_owner_on_the_next_append()
+    {
+        var path = _temp.Combine("journal.jsonl");
+        var journal = new DeploymentJournal(path, new SecretMasker());
+        journal.Append(Started("d1"));
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+
+        journal.Append(Started("d2"));
+
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+        Assert.Equal(["d1", "d2"], journal.ReadDeployments().Select(x => x.Id));
+    }
 }

@@ -69,7 +69,8 @@ public sealed class ResolvedConfigurationTests : IDisposable
 
         Assert.Equal("postgres://meshhook:pw-5678@127.0.0.1:5432/meshhook", resolved["DATABASE_URL"]);
         Assert.Equal(["DATABASE_URL", "DEFAULT_WEBHOOK_SECRET"], resolved.SecretKeys);
-        Assert.Equal(2, masker.Secrets.Count);
+        // Both values, and the URL's user info and password on their own.
+        Assert.Equal(["postgres://meshhook:pw-5678@127.0.0.1:5432/meshhook", "meshhook:pw-5678", "whsec_env_value", "pw-5678"], masker.Secrets);
     }
 
     [Fact]
