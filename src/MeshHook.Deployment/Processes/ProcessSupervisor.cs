@@ -1,5 +1,4 @@
 using System.Reflection;
-using System.Runtime.InteropServices;
 using System.Text.Json;
 using MeshHook.Tooling;
 
@@ -9,7 +8,7 @@ namespace MeshHook.Deployment.Processes;
 /// Starts programs detached (they outlive the build), remembers them in <c>run/&lt;name&gt;.json</c>, and stops them
 /// gracefully: SIGTERM to the process group, a grace period for in-flight work, then SIGKILL.
 /// </summary>
-public sealed partial class ProcessSupervisor(string stateDirectory, ToolRunner tools, TimeProvider time)
+public sealed class ProcessSupervisor(string stateDirectory, ToolRunner tools, TimeProvider time)
 {
     static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
@@ -70,18 +69,30 @@ public sealed partial class ProcessSupervisor(string stateDirectory, ToolRunner 
             ? Directory.GetFiles(RunDirectory, "*.json").Select(x => Find(Path.GetFileNameWithoutExtension(x))).OfType<ProcessRecord>().ToList()
             : [];
 
-    /// <summary>SIGTERM to the process group, wait up to <paramref name="grace"/> for it to finish its work, then SIGKILL.</summary>
+    /// <summary>
+    /// SIGTERM to the process group, wait up to <paramref name="grace"/> for the whole group to finish its work, then SIGKILL
+    /// to whatever of the group is left, whether or not its leader is still alive (a leader that exits at SIGTERM must not
+    /// leave a child behind that ignores it). Returns once the group is gone.
+    /// </summary>
     public async Task StopAsync(string name, TimeSpan grace, CancellationToken cancellationToken)
     {
-        var record = Find(name);
-        if (record is not null && record.IsAlive())
+        if (Find(name) is { } record)
         {
-            Signal(record.Pid, Sigterm);
-            var deadline = time.GetUtcNow() + grace;
-            while (record.IsAlive() && time.GetUtcNow() < deadline)
-                await Task.Delay(TimeSpan.FromMilliseconds(50), time, cancellationToken);
-            if (record.IsAlive())
-                Signal(record.Pid, Sigkill);
+            if (ProcessGroup.Any(record))
+            {
+                ProcessGroup.Signal(record, Sigterm);
+                var deadline = time.GetUtcNow() + grace;
+                while (ProcessGroup.Any(record) && time.GetUtcNow() < deadline)
+                    await Task.Delay(TimeSpan.FromMilliseconds(50), time, cancellationToken);
+            }
+            if (ProcessGroup.Any(record))
+            {
+                ProcessGroup.Signal(record, Sigkill);
+                // SIGKILL cannot be ignored; waiting for it to land keeps the ports and files free for what comes next.
+                var killed = time.GetUtcNow() + TimeSpan.FromSeconds(10);
+                while (ProcessGroup.Any(record) && time.GetUtcNow() < killed)
+                    await Task.Delay(TimeSpan.FromMilliseconds(20), time, cancellationToken);
+            }
         }
         if (File.Exists(RecordPath(name)))
             File.Delete(RecordPath(name));
@@ -110,14 +121,4 @@ public sealed partial class ProcessSupervisor(string stateDirectory, ToolRunner 
     }
 
     const int Sigterm = 15, Sigkill = 9;
-
-    static void Signal(int pid, int signal)
-    {
-        // The program runs in its own session: signal its whole group (it and its children), else just the process.
-        if (Kill(-pid, signal) != 0)
-            Kill(pid, signal);
-    }
-
-    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static partial int Kill(int pid, int signal);
 }
