@@ -19,14 +19,23 @@ public sealed class ProcessSupervisor(string stateDirectory, ToolRunner tools, T
 
     public string LogFile(string name) => Path.Combine(LogDirectory, name + ".log");
 
+    string ExitFile(string name) => Path.Combine(RunDirectory, name + ".exit");
+
     public async Task<ProcessRecord> StartAsync(ProcessSpec spec, CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(RunDirectory);
-        Directory.CreateDirectory(LogDirectory);
+        // The state folder and shared/ are the owner's only (0700): logs and the env file live below them.
+        PrivateDirectory.Ensure(stateDirectory);
+        PrivateDirectory.Ensure(RunDirectory);
+        PrivateDirectory.Ensure(Path.GetDirectoryName(LogDirectory)!);
+        PrivateDirectory.Ensure(LogDirectory);
         var launcher = WriteLauncher();
-        var arguments = new List<string> { launcher, "--log", LogFile(spec.Name) };
+        File.Delete(ExitFile(spec.Name));
+        var arguments = new List<string> { launcher, "--log", LogFile(spec.Name), "--exit-file", ExitFile(spec.Name) };
         if (spec.EnvironmentFile is not null)
             arguments.AddRange(["--env-file", spec.EnvironmentFile]);
+        // Names only: the launcher masks these keys' values (read from the env file) in the program's log.
+        foreach (var key in spec.MaskedKeys)
+            arguments.AddRange(["--mask", key]);
         if (spec.WorkingDirectory is not null)
             arguments.AddRange(["--cwd", spec.WorkingDirectory]);
         foreach (var (key, value) in spec.Settings)
@@ -44,7 +53,8 @@ public sealed class ProcessSupervisor(string stateDirectory, ToolRunner tools, T
         if (!int.TryParse(result.StandardOutput.Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var pid))
             throw new UserFacingException($"Starting {spec.Name} did not report a process id (the launcher printed '{result.StandardOutput.Trim()}').");
         var identity = ProcessIdentity.Of(pid)
-                       ?? throw new UserFacingException($"{spec.Name} exited right after it started. Last lines of {LogFile(spec.Name)}:\n{Tail(spec.Name)}");
+                       ?? throw new UserFacingException($"{spec.Name} exited right after it started ({Exited(spec.Name) ?? "no exit status"}). " +
+                                                        $"Last lines of {LogFile(spec.Name)}:\n{Tail(spec.Name)}");
         var record = new ProcessRecord(spec.Name, pid, identity.StartTicks, spec.Release, spec.Port, LogFile(spec.Name), time.GetUtcNow());
         var temporary = RecordPath(spec.Name) + ".tmp";
         await File.WriteAllTextAsync(temporary, JsonSerializer.Serialize(record, Json), cancellationToken);
@@ -98,14 +108,24 @@ public sealed class ProcessSupervisor(string stateDirectory, ToolRunner tools, T
             File.Delete(RecordPath(name));
     }
 
-    /// <summary>The last lines of a process's log (shown when it fails to become healthy).</summary>
+    /// <summary>
+    /// How a started program ended, as its launcher recorded it ("node exited with code 3", "... was stopped by SIGKILL"),
+    /// or null while it runs (or when no launcher saw it end).
+    /// </summary>
+    public string? Exited(string name)
+    {
+        var file = ExitFile(name);
+        return File.Exists(file) ? tools.Masker.Apply(File.ReadAllText(file).Trim()) : null;
+    }
+
+    /// <summary>The last lines of a process's log, masked (they end up in error messages and the journal).</summary>
     public string Tail(string name, int lines = 20)
     {
         var file = LogFile(name);
         if (!File.Exists(file))
             return "  (no log)";
         var all = File.ReadAllLines(file);
-        return string.Join('\n', all.Skip(Math.Max(0, all.Length - lines)).Select(x => "  " + x));
+        return tools.Masker.Apply(string.Join('\n', all.Skip(Math.Max(0, all.Length - lines)).Select(x => "  " + x)));
     }
 
     string WriteLauncher()
