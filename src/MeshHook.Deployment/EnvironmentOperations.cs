@@ -130,8 +130,12 @@ public sealed class EnvironmentOperations
         var settings = new LocalSettings
         {
             Url = _configuration.Url,
-            Health = new Health.HealthOptions(_configuration.Health.Interval, _configuration.Health.Timeout, _configuration.Health.RequestTimeout),
+            Health = new Health.HealthOptions(_configuration.Health.Interval, _configuration.Health.Timeout, _configuration.Health.RequestTimeout)
+            {
+                Path = _configuration.Health.Path,
+            },
             ConfigurationKeys = DeployConfiguration().Keys,
+            SecretKeys = DeployConfiguration().SecretKeys,
             ExternalDatabase = _configuration.Database.Kind == DatabaseKind.External,
             RetainReleases = _configuration.Retention.Releases,
             EdgeAssembly = _programs.EdgeAssembly,

@@ -149,6 +149,11 @@ public sealed partial class EnvironmentConfiguration
             errors.Add("local.edgePort", $"{local.EdgePort} differs from the port of url ({url.Port}); the edge listens on local.edgePort and url is " +
                                          "where it is reached: make them the same.");
 
+        if (local is { ExposeBeyondLoopback: false } && url is not null && !IsLoopback(url))
+            errors.Add("url", $"'{url.GetLeftPart(UriPartial.Authority)}' is not a loopback address: the local edge would answer on that interface, " +
+                              "reachable beyond this machine. Use http://127.0.0.1:<port> (or localhost), or opt in with " +
+                              "\"local\": { \"exposeBeyondLoopback\": true }.");
+
         if (errors.Count > 0)
             return null;
         return new EnvironmentConfiguration
@@ -185,6 +190,9 @@ public sealed partial class EnvironmentConfiguration
         }
         return url;
     }
+
+    static bool IsLoopback(Uri url) =>
+        url.IsLoopback || System.Net.IPAddress.TryParse(url.IdnHost, out var address) && System.Net.IPAddress.IsLoopback(address);
 
     static IReadOnlyDictionary<string, ConfigurationValue>? ReadConfiguration(JsonSection? section, EnvironmentName environment)
     {

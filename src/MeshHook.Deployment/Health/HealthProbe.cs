@@ -43,7 +43,9 @@ public sealed class HealthProbe(HttpClient http, TimeProvider time)
     /// Polls until healthy at <paramref name="version"/>; returns the last report either way. The first polls come quickly
     /// (100 ms, doubling up to the configured interval): a process that starts in 300 ms is not kept waiting a whole second.
     /// </summary>
-    public async Task<(bool Healthy, HealthReport Last)> WaitAsync(Uri url, string version, HealthOptions options, CancellationToken cancellationToken)
+    /// <param name="giveUp">Checked before each poll: true stops waiting at once (the process behind the URL has exited).</param>
+    public async Task<(bool Healthy, HealthReport Last)> WaitAsync(Uri url, string version, HealthOptions options, CancellationToken cancellationToken,
+        Func<bool>? giveUp = null)
     {
         var deadline = time.GetUtcNow() + options.Timeout;
         var delay = TimeSpan.FromMilliseconds(100);
@@ -52,7 +54,7 @@ public sealed class HealthProbe(HttpClient http, TimeProvider time)
             var report = await GetAsync(url, options.RequestTimeout, cancellationToken);
             if (report.IsHealthyAt(version))
                 return (true, report);
-            if (time.GetUtcNow() >= deadline)
+            if (time.GetUtcNow() >= deadline || giveUp?.Invoke() == true)
                 return (false, report);
             delay = delay < options.Interval ? delay : options.Interval;
             await Task.Delay(delay, time, cancellationToken);
@@ -63,5 +65,11 @@ public sealed class HealthProbe(HttpClient http, TimeProvider time)
     static string Truncate(string body) => body.Length <= 500 ? body : body[..500] + "…";
 }
 
-/// <summary>How to poll: every <see cref="Interval"/>, each request limited to <see cref="RequestTimeout"/>, giving up after <see cref="Timeout"/>.</summary>
-public sealed record HealthOptions(TimeSpan Interval, TimeSpan Timeout, TimeSpan RequestTimeout);
+/// <summary>
+/// How to poll: every <see cref="Interval"/>, each request limited to <see cref="RequestTimeout"/>, giving up after
+/// <see cref="Timeout"/>; <see cref="Path"/> is the web app's health endpoint (health.path of environment.json).
+/// </summary>
+public sealed record HealthOptions(TimeSpan Interval, TimeSpan Timeout, TimeSpan RequestTimeout)
+{
+    public string Path { get; init; } = "/health";
+}

@@ -12,6 +12,9 @@ public sealed record ProcessSpec(string Name, string Program, IReadOnlyList<stri
     public string? Release { get; init; }
     public int? Port { get; init; }
 
+    /// <summary>Keys of <see cref="EnvironmentFile"/> whose values are secrets: masked in the program's log.</summary>
+    public IReadOnlyList<string> MaskedKeys { get; init; } = [];
+
     public string Describe() =>
         $"{Program} {string.Join(' ', Arguments)}" +
         (Settings.Count == 0 ? "" : " with " + string.Join(' ', Settings.Select(x => $"{x.Key}={x.Value}"))) +

@@ -1,5 +1,4 @@
 using System.Reflection;
-using System.Runtime.InteropServices;
 using System.Text.Json;
 using MeshHook.Tooling;
 
@@ -9,7 +8,7 @@ namespace MeshHook.Deployment.Processes;
 /// Starts programs detached (they outlive the build), remembers them in <c>run/&lt;name&gt;.json</c>, and stops them
 /// gracefully: SIGTERM to the process group, a grace period for in-flight work, then SIGKILL.
 /// </summary>
-public sealed partial class ProcessSupervisor(string stateDirectory, ToolRunner tools, TimeProvider time)
+public sealed class ProcessSupervisor(string stateDirectory, ToolRunner tools, TimeProvider time)
 {
     static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
@@ -20,14 +19,23 @@ public sealed partial class ProcessSupervisor(string stateDirectory, ToolRunner 
 
     public string LogFile(string name) => Path.Combine(LogDirectory, name + ".log");
 
+    string ExitFile(string name) => Path.Combine(RunDirectory, name + ".exit");
+
     public async Task<ProcessRecord> StartAsync(ProcessSpec spec, CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(RunDirectory);
-        Directory.CreateDirectory(LogDirectory);
+        // The state folder and shared/ are the owner's only (0700): logs and the env file live below them.
+        PrivateDirectory.Ensure(stateDirectory);
+        PrivateDirectory.Ensure(RunDirectory);
+        PrivateDirectory.Ensure(Path.GetDirectoryName(LogDirectory)!);
+        PrivateDirectory.Ensure(LogDirectory);
         var launcher = WriteLauncher();
-        var arguments = new List<string> { launcher, "--log", LogFile(spec.Name) };
+        File.Delete(ExitFile(spec.Name));
+        var arguments = new List<string> { launcher, "--log", LogFile(spec.Name), "--exit-file", ExitFile(spec.Name) };
         if (spec.EnvironmentFile is not null)
             arguments.AddRange(["--env-file", spec.EnvironmentFile]);
+        // Names only: the launcher masks these keys' values (read from the env file) in the program's log.
+        foreach (var key in spec.MaskedKeys)
+            arguments.AddRange(["--mask", key]);
         if (spec.WorkingDirectory is not null)
             arguments.AddRange(["--cwd", spec.WorkingDirectory]);
         foreach (var (key, value) in spec.Settings)
@@ -45,7 +53,8 @@ public sealed partial class ProcessSupervisor(string stateDirectory, ToolRunner 
         if (!int.TryParse(result.StandardOutput.Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var pid))
             throw new UserFacingException($"Starting {spec.Name} did not report a process id (the launcher printed '{result.StandardOutput.Trim()}').");
         var identity = ProcessIdentity.Of(pid)
-                       ?? throw new UserFacingException($"{spec.Name} exited right after it started. Last lines of {LogFile(spec.Name)}:\n{Tail(spec.Name)}");
+                       ?? throw new UserFacingException($"{spec.Name} exited right after it started ({Exited(spec.Name) ?? "no exit status"}). " +
+                                                        $"Last lines of {LogFile(spec.Name)}:\n{Tail(spec.Name)}");
         var record = new ProcessRecord(spec.Name, pid, identity.StartTicks, spec.Release, spec.Port, LogFile(spec.Name), time.GetUtcNow());
         var temporary = RecordPath(spec.Name) + ".tmp";
         await File.WriteAllTextAsync(temporary, JsonSerializer.Serialize(record, Json), cancellationToken);
@@ -70,31 +79,53 @@ public sealed partial class ProcessSupervisor(string stateDirectory, ToolRunner 
             ? Directory.GetFiles(RunDirectory, "*.json").Select(x => Find(Path.GetFileNameWithoutExtension(x))).OfType<ProcessRecord>().ToList()
             : [];
 
-    /// <summary>SIGTERM to the process group, wait up to <paramref name="grace"/> for it to finish its work, then SIGKILL.</summary>
+    /// <summary>
+    /// SIGTERM to the process group, wait up to <paramref name="grace"/> for the whole group to finish its work, then SIGKILL
+    /// to whatever of the group is left, whether or not its leader is still alive (a leader that exits at SIGTERM must not
+    /// leave a child behind that ignores it). Returns once the group is gone.
+    /// </summary>
     public async Task StopAsync(string name, TimeSpan grace, CancellationToken cancellationToken)
     {
-        var record = Find(name);
-        if (record is not null && record.IsAlive())
+        if (Find(name) is { } record)
         {
-            Signal(record.Pid, Sigterm);
-            var deadline = time.GetUtcNow() + grace;
-            while (record.IsAlive() && time.GetUtcNow() < deadline)
-                await Task.Delay(TimeSpan.FromMilliseconds(50), time, cancellationToken);
-            if (record.IsAlive())
-                Signal(record.Pid, Sigkill);
+            if (ProcessGroup.Any(record))
+            {
+                ProcessGroup.Signal(record, Sigterm);
+                var deadline = time.GetUtcNow() + grace;
+                while (ProcessGroup.Any(record) && time.GetUtcNow() < deadline)
+                    await Task.Delay(TimeSpan.FromMilliseconds(50), time, cancellationToken);
+            }
+            if (ProcessGroup.Any(record))
+            {
+                ProcessGroup.Signal(record, Sigkill);
+                // SIGKILL cannot be ignored; waiting for it to land keeps the ports and files free for what comes next.
+                var killed = time.GetUtcNow() + TimeSpan.FromSeconds(10);
+                while (ProcessGroup.Any(record) && time.GetUtcNow() < killed)
+                    await Task.Delay(TimeSpan.FromMilliseconds(20), time, cancellationToken);
+            }
         }
         if (File.Exists(RecordPath(name)))
             File.Delete(RecordPath(name));
     }
 
-    /// <summary>The last lines of a process's log (shown when it fails to become healthy).</summary>
+    /// <summary>
+    /// How a started program ended, as its launcher recorded it ("node exited with code 3", "... was stopped by SIGKILL"),
+    /// or null while it runs (or when no launcher saw it end).
+    /// </summary>
+    public string? Exited(string name)
+    {
+        var file = ExitFile(name);
+        return File.Exists(file) ? tools.Masker.Apply(File.ReadAllText(file).Trim()) : null;
+    }
+
+    /// <summary>The last lines of a process's log, masked (they end up in error messages and the journal).</summary>
     public string Tail(string name, int lines = 20)
     {
         var file = LogFile(name);
         if (!File.Exists(file))
             return "  (no log)";
         var all = File.ReadAllLines(file);
-        return string.Join('\n', all.Skip(Math.Max(0, all.Length - lines)).Select(x => "  " + x));
+        return tools.Masker.Apply(string.Join('\n', all.Skip(Math.Max(0, all.Length - lines)).Select(x => "  " + x)));
     }
 
     string WriteLauncher()
@@ -110,14 +141,4 @@ public sealed partial class ProcessSupervisor(string stateDirectory, ToolRunner 
     }
 
     const int Sigterm = 15, Sigkill = 9;
-
-    static void Signal(int pid, int signal)
-    {
-        // The program runs in its own session: signal its whole group (it and its children), else just the process.
-        if (Kill(-pid, signal) != 0)
-            Kill(pid, signal);
-    }
-
-    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static partial int Kill(int pid, int signal);
 }

@@ -14,9 +14,19 @@ public sealed class DeploymentConfiguration(EnvironmentConfiguration environment
 {
     ResolvedConfiguration? _resolved;
 
+    /// <summary>The embedded database's password, generated once per environment into its secret store.</summary>
+    public const string EmbeddedDatabasePassword = "EMBEDDED_DATABASE_PASSWORD";
+
     public IReadOnlyList<string> Keys =>
         new[] { "MESHHOOK_ENVIRONMENT", "ORIGIN" }.Concat(environment.Configuration.Keys)
-            .Concat(environment.Database.Url is null ? [] : ["DATABASE_URL"]).Distinct().ToList();
+            .Concat(environment.Database.Url is null ? [] : ["DATABASE_URL"])
+            .Concat(environment.Database.Kind == DatabaseKind.Embedded ? ["PGPASSWORD"] : []).Distinct().ToList();
+
+    /// <summary>The env file's keys whose values are secrets (names only; the launcher masks their values in logs).</summary>
+    public IReadOnlyList<string> SecretKeys =>
+        environment.Configuration.Where(x => x.Value.Secret is not null).Select(x => x.Key)
+            .Concat(environment.Database.Url is null ? [] : ["DATABASE_URL"])
+            .Concat(environment.Database.Kind == DatabaseKind.Embedded ? ["PGPASSWORD"] : []).Distinct().ToList();
 
     public async Task WriteEnvironmentFileAsync(string path, CancellationToken cancellationToken) =>
         (await ResolveAsync(cancellationToken)).WriteEnvFile(path);
@@ -32,7 +42,22 @@ public sealed class DeploymentConfiguration(EnvironmentConfiguration environment
             return _resolved;
         if (environment.Name == EnvironmentName.Local && secrets is SecretStore store)
             GenerateMissing(store);
-        return _resolved = await ResolvedConfiguration.ResolveAsync(environment, secrets, cancellationToken);
+        var resolved = await ResolvedConfiguration.ResolveAsync(environment, secrets, cancellationToken);
+        // The embedded database's URL (set by the deployer) has no password: the apps' and the migrations' clients read
+        // it from PGPASSWORD, which only the 0600 env file holds.
+        if (environment.Database.Kind == DatabaseKind.Embedded)
+            resolved = resolved.With("PGPASSWORD", await EmbeddedPasswordAsync(cancellationToken), isSecret: true);
+        return _resolved = resolved;
+    }
+
+    async Task<string> EmbeddedPasswordAsync(CancellationToken cancellationToken)
+    {
+        if (secrets is SecretStore store && !store.Contains(EmbeddedDatabasePassword))
+        {
+            store.Set(EmbeddedDatabasePassword, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24)));
+            log.Information($"Generated the embedded database's password for {environment.Name.ToText()} into {SecretStore.RelativePath(environment.Name)}.");
+        }
+        return await secrets.GetAsync(EmbeddedDatabasePassword, cancellationToken);
     }
 
     void GenerateMissing(SecretStore store)

@@ -30,10 +30,13 @@ public sealed class LocalDeployment : IAsyncDisposable
     public required LocalEnvironment Environment { get; init; }
     public required ReleaseStore Store { get; init; }
     public required Uri Url { get; init; }
+    public string HealthPath { get; init; } = "/health";
     public string Root => _temp.Path;
 
 
-    public static async Task<LocalDeployment> CreateAsync(CancellationToken cancellationToken)
+    /// <param name="healthPath">health.path (the fixture web answers health there).</param>
+    /// <param name="healthTimeout">health.timeoutSeconds (a very long one proves a test does not wait for it).</param>
+    public static async Task<LocalDeployment> CreateAsync(CancellationToken cancellationToken, string healthPath = "/health", TimeSpan? healthTimeout = null)
     {
         await BuildTools.EnsureInstalledAsync(cancellationToken);
         var edge = new EdgeBuild(RepositoryFiles.Root, Path.Combine(RepositoryFiles.Root, "artifacts"));
@@ -51,29 +54,35 @@ public sealed class LocalDeployment : IAsyncDisposable
         var temp = new TempDirectory();
         var url = new Uri($"http://127.0.0.1:{FreePort()}");
         var key = "test-key-" + Guid.NewGuid().ToString("N");
-        File.WriteAllText(temp.Combine("fixture.json"), System.Text.Json.JsonSerializer.Serialize(new Attachment(url.ToString(), key, edge.Assembly)));
-        var deployment = Open(temp, url, key, edge.Assembly, fault: null, owner: true);
+        var attachment = new Attachment(url.ToString(), key, edge.Assembly) { HealthPath = healthPath, HealthTimeout = healthTimeout ?? TimeSpan.FromSeconds(5) };
+        File.WriteAllText(temp.Combine("fixture.json"), System.Text.Json.JsonSerializer.Serialize(attachment));
+        var deployment = Open(temp, attachment, fault: null, owner: true);
         SecretStore.Open(temp.Path, EnvironmentName.Local, deployment._variables, new SecretMasker()).Set("FIXTURE_TOKEN", Canary);
         return deployment;
     }
 
-    sealed record Attachment(string Url, string Key, string EdgeAssembly);
+    sealed record Attachment(string Url, string Key, string EdgeAssembly)
+    {
+        public string HealthPath { get; init; } = "/health";
+        public TimeSpan HealthTimeout { get; init; } = TimeSpan.FromSeconds(5);
+    }
 
     /// <summary>The environment another process created in <paramref name="root"/> (the reliability harness's children).</summary>
     public static LocalDeployment Attach(string root, FaultInjection? fault)
     {
         var attachment = System.Text.Json.JsonSerializer.Deserialize<Attachment>(File.ReadAllText(Path.Combine(root, "fixture.json")))!;
-        return Open(TempDirectory.Existing(root), new Uri(attachment.Url), attachment.Key, attachment.EdgeAssembly, fault, owner: false);
+        return Open(TempDirectory.Existing(root), attachment, fault, owner: false);
     }
 
-    static LocalDeployment Open(TempDirectory temp, Uri url, string key, string edgeAssembly, FaultInjection? fault, bool owner)
+    static LocalDeployment Open(TempDirectory temp, Attachment attachment, FaultInjection? fault, bool owner)
     {
+        var (url, key, edgeAssembly) = (new Uri(attachment.Url), attachment.Key, attachment.EdgeAssembly);
         var json = $$"""
             {
               "target": { "kind": "local" },
               "url": "{{url.GetLeftPart(UriPartial.Authority)}}",
-              "health": { "path": "/health", "intervalSeconds": 1, "timeoutSeconds": 5, "requestTimeoutSeconds": 2 },
-              "configuration": { "MESHHOOK_ENVIRONMENT": "local", "FIXTURE_TOKEN": { "secret": "FIXTURE_TOKEN" } },
+              "health": { "path": "{{attachment.HealthPath}}", "intervalSeconds": 1, "timeoutSeconds": {{(int)attachment.HealthTimeout.TotalSeconds}}, "requestTimeoutSeconds": 2 },
+              "configuration": { "MESHHOOK_ENVIRONMENT": "local", "FIXTURE_HEALTH_PATH": "{{attachment.HealthPath}}", "FIXTURE_TOKEN": { "secret": "FIXTURE_TOKEN" } },
               "secrets": { "provider": "file" },
               "database": { "kind": "embedded" },
               "protection": { "requireApproval": false, "allowDirtyReleases": true, "allowedDeployers": [] },
@@ -93,8 +102,9 @@ public sealed class LocalDeployment : IAsyncDisposable
         var settings = new LocalSettings
         {
             Url = url,
-            Health = new Health.HealthOptions(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(2)),
-            ConfigurationKeys = ["MESHHOOK_ENVIRONMENT", "ORIGIN", "FIXTURE_TOKEN"],
+            Health = new Health.HealthOptions(TimeSpan.FromMilliseconds(200), attachment.HealthTimeout, TimeSpan.FromSeconds(2)) { Path = attachment.HealthPath },
+            ConfigurationKeys = ["MESHHOOK_ENVIRONMENT", "ORIGIN", "FIXTURE_HEALTH_PATH", "FIXTURE_TOKEN", "PGPASSWORD"],
+            SecretKeys = ["FIXTURE_TOKEN", "PGPASSWORD"],
             RetainReleases = 3,
             DrainGrace = TimeSpan.FromSeconds(5),
             EdgeAssembly = edgeAssembly,
@@ -109,6 +119,7 @@ public sealed class LocalDeployment : IAsyncDisposable
                 new DeploymentConfiguration(configuration, store, log), TimeProvider.System, log) { Fault = fault },
             Store = releases,
             Url = url,
+            HealthPath = attachment.HealthPath,
         };
         return deployment;
     }
@@ -164,7 +175,7 @@ public sealed class LocalDeployment : IAsyncDisposable
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(3) };
         try
         {
-            using var response = await http.GetAsync(new Uri(Url, "/health"), cancellationToken);
+            using var response = await http.GetAsync(new Uri(Url, HealthPath), cancellationToken);
             var body = await response.Content.ReadAsStringAsync(cancellationToken);
             using var json = System.Text.Json.JsonDocument.Parse(body);
             return ((int)response.StatusCode, json.RootElement.GetProperty("version").GetString());

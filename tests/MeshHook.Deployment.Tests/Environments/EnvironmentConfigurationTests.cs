@@ -130,6 +130,38 @@ public sealed class EnvironmentConfigurationTests : IDisposable
         Assert.Contains(error.Errors, x => x.EndsWith(": health.intervalSeconds: expected an integer from 1 to 60, got 1.5 (not a whole number).", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("http://0.0.0.0:8480")]
+    [InlineData("http://192.168.1.20:8480")]
+    [InlineData("http://meshhook.example.com:8480")]
+    public void A_local_url_beyond_loopback_is_refused_without_the_explicit_opt_in(string url)
+    {
+        var json = Samples.Change(Samples.Local, x => x["url"] = url);
+
+        var error = Samples.Problems(json);
+
+        var problem = Assert.Single(error.Errors);
+        Assert.StartsWith("infra/environments/local/environment.json:", problem);
+        Assert.Contains($": url: '{url}' is not a loopback address", problem);
+        Assert.Contains("\"local\": { \"exposeBeyondLoopback\": true }", problem);
+
+        var optedIn = Samples.Parse(Samples.Change(json, x => x["local"]!["exposeBeyondLoopback"] = true));
+        Assert.True(optedIn.Local!.ExposeBeyondLoopback);
+        Assert.Equal(new Uri(url), optedIn.Url);
+    }
+
+    [Theory]
+    [InlineData("http://127.0.0.1:8480")]
+    [InlineData("http://127.0.0.2:8480")]
+    [InlineData("http://localhost:8480")]
+    [InlineData("http://[::1]:8480")]
+    public void A_local_url_on_loopback_needs_no_opt_in(string url)
+    {
+        var configuration = Samples.Parse(Samples.Change(Samples.Local, x => x["url"] = url));
+
+        Assert.False(configuration.Local!.ExposeBeyondLoopback);
+    }
+
     [Fact]
     public void A_missing_required_section_is_named_with_what_it_must_be()
     {

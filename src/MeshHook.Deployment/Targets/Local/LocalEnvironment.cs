@@ -81,7 +81,7 @@ public sealed class LocalEnvironment
     {
         if (!options.Force && _layout.CurrentRelease() == release.Id)
         {
-            var report = await new HealthProbe(_http, _time).GetAsync(new Uri(_settings.Url, "/health"), _settings.Health.RequestTimeout, cancellationToken);
+            var report = await new HealthProbe(_http, _time).GetAsync(_settings.StableHealthUrl, _settings.Health.RequestTimeout, cancellationToken);
             if (report.IsHealthyAt(release.Id))
             {
                 _log.Information($"{release.Id} is already current and healthy at {_settings.Url}: nothing to do (--force deploys it again).");
@@ -117,6 +117,7 @@ public sealed class LocalEnvironment
             _log.Information("Dry run: nothing is changed.\n" + makePlan().Describe());
             return null;
         }
+        _layout.EnsurePrivate();
         var result = await Deployer().RunAsync(makePlan, new DeploymentRequest(options.Actor, commit, options.LockWait), cancellationToken);
         _log.Information($"{result.Kind} of {result.ReleaseId} succeeded in {result.Duration.TotalSeconds:0.0} s: MeshHook answers at {_settings.Url}");
         return result;
@@ -141,7 +142,7 @@ public sealed class LocalEnvironment
         var served = Edge.Read()?.Release;
         var edgeAlive = _processes.Find(LocalLayout.EdgeProcess)?.IsAlive() == true;
         if (edgeAlive && served is not null &&
-            (await probe.GetAsync(new Uri(_settings.Url, "/health"), _settings.Health.RequestTimeout, cancellationToken)).IsHealthyAt(served))
+            (await probe.GetAsync(_settings.StableHealthUrl, _settings.Health.RequestTimeout, cancellationToken)).IsHealthyAt(served))
         {
             if (_layout.CurrentRelease() != served && _layout.StagedReleases().Contains(served))
             {
@@ -189,7 +190,10 @@ public sealed class LocalEnvironment
         var holder = _lock.ReadHolder();
         var interrupted = holder is not null && _lock.IsStale(holder) || _journal.ReadDeployments().Any(x => x.IsOpen) && holder is null;
         if (interrupted)
+        {
+            _layout.EnsurePrivate();
             await Deployer().RepairAsync(actor, cancellationToken);
+        }
     }
 
     public IReadOnlyList<ReleaseRow> Releases()
@@ -206,7 +210,7 @@ public sealed class LocalEnvironment
 
     public async Task<EnvironmentStatus> StatusAsync(CancellationToken cancellationToken)
     {
-        var report = await new HealthProbe(_http, _time).GetAsync(new Uri(_settings.Url, "/health"), _settings.Health.RequestTimeout, cancellationToken);
+        var report = await new HealthProbe(_http, _time).GetAsync(_settings.StableHealthUrl, _settings.Health.RequestTimeout, cancellationToken);
         return new EnvironmentStatus(_settings.Url.ToString(), _layout.CurrentRelease(), report.Error is null ? report.Status : "unreachable",
             report.Version, _lock.ReadHolder(), _processes.All().Where(x => x.IsAlive()).ToList(), _journal.ReadDeployments().LastOrDefault());
     }

@@ -22,6 +22,13 @@ public sealed record LocalLayout(string Root)
 
     public string ReleaseDirectory(string id) => Path.Combine(Releases, id);
 
+    /// <summary>The state folder and shared/ exist and only their owner may enter them (0700), before a lock or log is made there.</summary>
+    public void EnsurePrivate()
+    {
+        Processes.PrivateDirectory.Ensure(Root);
+        Processes.PrivateDirectory.Ensure(Shared);
+    }
+
     // A release's processes are named with their port: a forced redeploy of the same release starts beside the old ones.
     public static string WebProcess(string release, int port) => $"web-{release}-{port}";
     public static string WorkerProcess(string release, int port) => $"worker-{release}-{port}";

@@ -1,4 +1,3 @@
-using MeshHook.Deployment.Migrations;
 using MeshHook.Deployment.Processes;
 using MeshHook.Deployment.Releases;
 using MeshHook.Deployment.Stages;
@@ -33,7 +32,7 @@ public sealed class LocalPlanner(LocalLayout layout, LocalSettings settings, Rel
                 .. IsStaged(release) ? Array.Empty<DeployStep>() : [new CopyFile(Path.Combine(archives, ReleaseManifest.FileName), Path.Combine(releaseDirectory, ReleaseManifest.FileName))],
                 new WriteEnvironmentFile(layout.EnvironmentFile, settings.ConfigurationKeys),
             ]),
-            new(Stage.Migrate, [new RunTool(SupabaseMigrations.Push(settings.SupabaseCli, Path.Combine(releaseDirectory, "migrations"), databaseUrl))]),
+            new(Stage.Migrate, [new MigrateDatabase(settings.SupabaseCli, Path.Combine(releaseDirectory, "migrations"), databaseUrl)]),
         };
         stages.AddRange(Launch(release.Id, ports, previous));
         var started = NewProcessNames(stages);
@@ -91,7 +90,8 @@ public sealed class LocalPlanner(LocalLayout layout, LocalSettings settings, Rel
         return _databasePort ??= running is { Port: { } existing } && running.IsAlive() ? existing : ports.Next();
     }
 
-    public static string EmbeddedDatabaseUrl(int port) => $"postgresql://postgres:postgres@127.0.0.1:{port}/postgres?sslmode=disable";
+    /// <summary>The embedded database's URL: no password in it (clients read PGPASSWORD from the 0600 env file).</summary>
+    public static string EmbeddedDatabaseUrl(int port) => $"postgresql://postgres@127.0.0.1:{port}/postgres?sslmode=disable";
 
     IEnumerable<Stage> Launch(string release, PortAllocator ports, string? previous)
     {
@@ -104,7 +104,7 @@ public sealed class LocalPlanner(LocalLayout layout, LocalSettings settings, Rel
             ["NODE_ENV"] = "production",
             ["SHUTDOWN_TIMEOUT"] = ((int)settings.DrainGrace.TotalSeconds).ToString(),
         };
-        // The embedded database's URL is no secret (loopback, fixed password); an external one comes from the env file.
+        // The embedded database's URL holds no secret (its password is PGPASSWORD in the env file); an external one comes from the env file.
         if (!settings.ExternalDatabase)
             common["DATABASE_URL"] = EmbeddedDatabaseUrl(DatabasePort(ports));
         var web = new ProcessSpec(LocalLayout.WebProcess(release, webPort), "node", ["build/index.js"])
@@ -119,6 +119,7 @@ public sealed class LocalPlanner(LocalLayout layout, LocalSettings settings, Rel
             },
             Release = release,
             Port = webPort,
+            MaskedKeys = settings.SecretKeys,
         };
         var worker = new ProcessSpec(LocalLayout.WorkerProcess(release, workerPort), "node", ["worker.mjs"])
         {
@@ -127,6 +128,7 @@ public sealed class LocalPlanner(LocalLayout layout, LocalSettings settings, Rel
             Settings = new Dictionary<string, string>(common) { ["WORKER_HEALTH_PORT"] = workerPort.ToString(), ["HOST"] = "127.0.0.1" },
             Release = release,
             Port = workerPort,
+            MaskedKeys = settings.SecretKeys,
         };
         var edge = new ProcessSpec(LocalLayout.EdgeProcess, "dotnet",
             [Path.Combine(layout.Edge, Path.GetFileName(settings.EdgeAssembly)), "--listen", settings.Url.GetLeftPart(UriPartial.Authority), "--state", layout.EdgeState])
@@ -146,8 +148,8 @@ public sealed class LocalPlanner(LocalLayout layout, LocalSettings settings, Rel
         ]);
         yield return new Stage(Stage.HealthCheck,
         [
-            new WaitForHealth(web.Name, HealthUrl(webPort), release, web.Name),
-            new WaitForHealth(worker.Name, HealthUrl(workerPort), release, worker.Name),
+            new WaitForHealth(web.Name, settings.WebHealthUrl(webPort), release, web.Name),
+            new WaitForHealth(worker.Name, WorkerHealthUrl(workerPort), release, worker.Name),
         ]);
         yield return new Stage(Stage.Switch, [new SwitchEdge(release, new Uri($"http://127.0.0.1:{webPort}")), new SwitchCurrent(release)]);
         yield return new Stage(Stage.Verify, [new WaitForHealth("the stable URL", StableHealthUrl, release)]);
@@ -156,9 +158,10 @@ public sealed class LocalPlanner(LocalLayout layout, LocalSettings settings, Rel
         yield return new Stage(Stage.CleanUp, [.. Stop(others), .. RetentionSteps(release, previous)]);
     }
 
-    Uri StableHealthUrl => new(settings.Url, "/health");
+    Uri StableHealthUrl => settings.StableHealthUrl;
 
-    static Uri HealthUrl(int port) => new($"http://127.0.0.1:{port}/health");
+    // The worker's health server is its own contract (src/workers/lib/health-server.mjs), not the web's health.path.
+    static Uri WorkerHealthUrl(int port) => new($"http://127.0.0.1:{port}/health");
 
     IReadOnlyList<DeployStep> Stop(IEnumerable<string> names) => names.Select(x => (DeployStep)new StopProcess(x, settings.DrainGrace)).ToList();
 

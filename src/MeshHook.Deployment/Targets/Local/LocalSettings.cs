@@ -13,6 +13,9 @@ public sealed record LocalSettings
     /// <summary>The keys written to the env file (values resolved at deploy time; only names appear in plans).</summary>
     public required IReadOnlyList<string> ConfigurationKeys { get; init; }
 
+    /// <summary>The env file's keys whose values are secrets: the launcher masks their values in the release processes' logs.</summary>
+    public IReadOnlyList<string> SecretKeys { get; init; } = [];
+
     /// <summary>An external DATABASE_URL is configured; null starts the embedded PGlite database.</summary>
     public bool ExternalDatabase { get; init; }
 
@@ -31,6 +34,12 @@ public sealed record LocalSettings
     public required string SupabaseCli { get; init; }
 
     public int EdgePort => Url.Port;
+
+    /// <summary>The web app's health endpoint behind the stable URL (health.path).</summary>
+    public Uri StableHealthUrl => new(Url, Health.Path);
+
+    /// <summary>A release's web process's health endpoint (health.path) on its own port.</summary>
+    public Uri WebHealthUrl(int port) => new($"http://127.0.0.1:{port}{Health.Path}");
 
     /// <summary>Ports release processes and the embedded database listen on (local.portRange); null lets the system choose.</summary>
     public (int First, int Last)? PortRange { get; init; }

@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using MeshHook.Deployment.Health;
+using MeshHook.Deployment.Migrations;
 using MeshHook.Deployment.Processes;
 using MeshHook.Deployment.Releases;
 using MeshHook.Deployment.Stages;
@@ -41,6 +42,11 @@ public sealed class LocalStepRunner(
             case WriteEnvironmentFile file:
                 await writeEnvironmentFile(file.Path, cancellationToken);
                 break;
+            case MigrateDatabase migrate:
+                // An embedded database's URL has no password: the CLI gets the environment's PGPASSWORD (env only, like the apps).
+                await tools.RunAsync(SupabaseMigrations.Push(migrate.SupabaseCli, migrate.Workdir, Substitute(migrate.DatabaseUrl),
+                    configurationValue("PGPASSWORD")), cancellationToken);
+                break;
             case RunTool run:
                 await tools.RunAsync(run.Command with { Arguments = run.Command.Arguments.Select(Substitute).ToArray() }, cancellationToken);
                 break;
@@ -53,11 +59,18 @@ public sealed class LocalStepRunner(
                 await WaitForPortAsync(wait, cancellationToken);
                 break;
             case WaitForHealth wait:
-                var (healthy, last) = await health.WaitAsync(wait.Url, wait.Version, settings.Health, cancellationToken);
+                // A release process that exits fails the check at once: no point polling a dead port for the whole timeout.
+                var watched = wait.LogOf is null ? null : processes.Find(wait.LogOf);
+                var (healthy, last) = await health.WaitAsync(wait.Url, wait.Version, settings.Health, cancellationToken,
+                    giveUp: watched is null ? null : () => !watched.IsAlive());
+                if (!healthy && watched is not null && !watched.IsAlive())
+                    throw new UserFacingException(
+                        $"{wait.Name} exited before it became healthy ({processes.Exited(watched.Name) ?? "exit status unknown"}): {last.Describe()}." +
+                        $"\n  Last lines of {processes.LogFile(watched.Name)}:\n{processes.Tail(watched.Name)}");
                 if (!healthy)
                     throw new UserFacingException(
                         $"{wait.Name} did not become healthy at {wait.Version} within {settings.Health.Timeout.TotalSeconds:0} s: {last.Describe()}." +
-                        (last.Body is null ? "" : $"\n  /health answered: {last.Body}") +
+                        (last.Body is null ? "" : $"\n  {wait.Url.AbsolutePath} answered: {last.Body}") +
                         (wait.LogOf is null ? "" : $"\n  Last lines of {processes.LogFile(wait.LogOf)}:\n{processes.Tail(wait.LogOf)}"));
                 break;
             case SwitchEdge switchEdge:

@@ -5,9 +5,10 @@ import { readFileSync } from 'node:fs';
 
 const release = process.env.MESHHOOK_RELEASE;
 const mode = readFileSync(new URL('../health-mode.txt', import.meta.url), 'utf8').trim();
+const healthPath = process.env.FIXTURE_HEALTH_PATH || '/health';
 let healthChecks = 0;
 const server = http.createServer((request, response) => {
-  if (request.url === '/health') {
+  if (request.url === healthPath) {
     healthChecks++;
     const healthy = mode === 'ok' || (mode === 'ok-once' && healthChecks === 1);
     response.writeHead(healthy ? 200 : 503, { 'content-type': 'application/json' });
