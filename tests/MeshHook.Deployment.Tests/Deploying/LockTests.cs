@@ -107,4 +107,25 @@ public sealed class LockTests : IDisposable
         Assert.Equal("d1", environmentLock.ForceRelease()!.DeploymentId);
         Assert.Null(environmentLock.ReadHolder());
     }
+
+    [Fact]
+    public async Task Separate_processes_waiting_for_the_lock_never_hold_it_at_once_and_never_crash()
+    {
+        const int processes = 4, rounds = 40;
+        var work = _temp.Combine("work");
+        Directory.CreateDirectory(work);
+        File.WriteAllText(Path.Combine(work, "counter"), "0");
+        var lockFile = _temp.Combine("env", "deploy.lock");
+
+        var results = await Contenders.RunTogetherAsync(work,
+            Enumerable.Range(0, processes).Select(i => new[] { "lock", lockFile, work, $"c{i}", rounds.ToString() }).ToList(),
+            TestContext.Current.CancellationToken);
+
+        var report = Contenders.Describe(results);
+        Assert.All(results, x => Assert.True(x.ExitCode == 0, report));
+        // No stale-lock take-over either: every holder was alive the whole time.
+        Assert.DoesNotContain("warning", report);
+        Assert.Equal((processes * rounds).ToString(), File.ReadAllText(Path.Combine(work, "counter")));
+        Assert.False(File.Exists(lockFile));
+    }
 }
