@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using MeshHook.Deployment.Processes;
 using MeshHook.Deployment.Secrets;
@@ -25,9 +24,6 @@ public sealed class EnvironmentLock(string path, TimeProvider time, TimeSpan? po
     public static readonly TimeSpan UnreadableGrace = TimeSpan.FromSeconds(10);
 
     public static readonly TimeSpan DefaultPollInterval = TimeSpan.FromMilliseconds(250);
-
-    /// <summary>The guard is held for a few file operations; this only bounds a hang (a stopped process holding it).</summary>
-    static readonly TimeSpan GuardTimeout = TimeSpan.FromSeconds(30);
 
     public string Path => path;
 
@@ -132,30 +128,10 @@ public sealed class EnvironmentLock(string path, TimeProvider time, TimeSpan? po
         }
     }
 
-    /// <summary>The exclusive open is a kernel lock (flock): released by the kernel however its holder ends.</summary>
-    FileStream TakeGuard()
+    IDisposable TakeGuard()
     {
         PrivateFiles.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
-        var options = new FileStreamOptions { Mode = FileMode.OpenOrCreate, Access = FileAccess.ReadWrite, Share = FileShare.None };
-        if (!OperatingSystem.IsWindows())
-            options.UnixCreateMode = PrivateFiles.FileMode;
-        // Real time, not the injected clock: this bounds a hang, it is not part of the lock's logic.
-        var started = Stopwatch.GetTimestamp();
-        while (true)
-        {
-            try
-            {
-                return new FileStream(GuardPath, options);
-            }
-            catch (IOException exception)
-            {
-                if (Stopwatch.GetElapsedTime(started) > GuardTimeout)
-                    throw new UserFacingException(
-                        $"Could not lock {GuardPath} within {GuardTimeout.TotalSeconds:0} s ({exception.Message}): another process keeps it " +
-                        $"locked while changing the environment lock {path} (a deploy stopped or hung in that moment?). Stop that process and try again.");
-                Thread.Sleep(1);
-            }
-        }
+        return FileGuard.Take(GuardPath, $"the environment lock {path}");
     }
 
     /// <summary>The lock file's text (null: there is none) and its holder (null: none, or unreadable).</summary>
