@@ -132,6 +132,28 @@ public sealed class LockTests : IDisposable
     }
 
     [Fact]
+    public async Task A_take_over_looks_at_the_lock_only_under_the_guard_so_it_never_replaces_a_lock_taken_meanwhile()
+    {
+        var path = _temp.Combine("deploy.lock");
+        var json = new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web);
+        File.WriteAllText(path, System.Text.Json.JsonSerializer.Serialize(Holder("d-dead", 999_999, 1, Environment.MachineName), json));
+        var environmentLock = new EnvironmentLock(path, TimeProvider.System);
+
+        // Another run is between its look at the stale lock and its replacement (it holds the guard, a kernel lock) ...
+        var guard = new FileStream(environmentLock.GuardPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        var waiter = Task.Run(() => environmentLock.AcquireAsync(Me("d-late"), TimeSpan.Zero, TestContext.Current.CancellationToken),
+            TestContext.Current.CancellationToken);
+        // ... and replaces it with its own live lock, then lets go.
+        File.WriteAllText(path, System.Text.Json.JsonSerializer.Serialize(Me("d-other"), json));
+        await guard.DisposeAsync();
+
+        // The late waiter looks only now: a live holder, not the stale one it would otherwise have replaced.
+        var error = await Assert.ThrowsAsync<LockHeldException>(() => waiter.WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken));
+        Assert.Equal("d-other", error.Holder!.DeploymentId);
+        Assert.Equal("d-other", environmentLock.ReadHolder()!.DeploymentId);
+    }
+
+    [Fact]
     public async Task The_lock_file_is_private_and_never_left_half_written()
     {
         var environmentLock = new EnvironmentLock(_temp.Combine("env", "deploy.lock"), TimeProvider.System);
