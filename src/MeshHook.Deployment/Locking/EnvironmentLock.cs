@@ -59,6 +59,9 @@ public sealed class EnvironmentLock(string path, TimeProvider time, TimeSpan? po
 
     public void Release(string deploymentId)
     {
+        // No lock file, nothing of ours to release (and no folder or guard file to create).
+        if (!File.Exists(path))
+            return;
         using var guard = TakeGuard();
         if (ReadFile().Holder?.DeploymentId == deploymentId)
             File.Delete(path);
@@ -67,6 +70,8 @@ public sealed class EnvironmentLock(string path, TimeProvider time, TimeSpan? po
     /// <summary>Removes the lock whoever holds it (Unlock). Returns the holder it removed, if any.</summary>
     public LockHolder? ForceRelease()
     {
+        if (!File.Exists(path))
+            return null;
         using var guard = TakeGuard();
         var holder = ReadFile().Holder;
         File.Delete(path);

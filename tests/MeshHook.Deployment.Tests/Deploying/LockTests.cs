@@ -154,6 +154,17 @@ public sealed class LockTests : IDisposable
     }
 
     [Fact]
+    public void Unlock_of_an_environment_without_a_lock_creates_nothing()
+    {
+        var environmentLock = new EnvironmentLock(_temp.Combine("never-deployed", "deploy.lock"), TimeProvider.System);
+
+        Assert.Null(environmentLock.ForceRelease());
+        environmentLock.Release("d1");
+
+        Assert.False(Directory.Exists(_temp.Combine("never-deployed")));
+    }
+
+    [Fact]
     public async Task The_lock_file_is_private_and_never_left_half_written()
     {
         var environmentLock = new EnvironmentLock(_temp.Combine("env", "deploy.lock"), TimeProvider.System);
