@@ -56,7 +56,7 @@ public sealed class SecretTests : IDisposable
     public void A_wrong_key_is_a_clear_error_never_garbage()
     {
         _harness.Run<WithSecret>(new RunOptions { Input = Canary }, "--set-secret", "FeedToken");
-        _harness.Environment["MESHHOOK_PARAMETERS_KEY"] = "not-the-key";
+        _harness.Environment["MESHHOOK_PARAMETERS_KEY"] = "not-the-key-it-was-encrypted-with";
 
         var result = _harness.Run<WithSecret>("Publish");
 

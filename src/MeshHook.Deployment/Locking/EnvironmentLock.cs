@@ -1,143 +1,181 @@
 using System.Text.Json;
 using MeshHook.Deployment.Processes;
+using MeshHook.Deployment.Secrets;
+using MeshHook.Tooling;
 
 namespace MeshHook.Deployment.Locking;
 
 /// <summary>
-/// One deploy at a time per environment. The lock file is created atomically (exclusive create) and holds the holder's
-/// details. A lock whose process is gone (same host; pid and start time checked, so a reused pid does not count) is
-/// stale and taken over with a warning; a live holder makes the deploy fail at once naming it, or wait up to
-/// <c>wait</c> (polling). A takeover is guarded by a second exclusive file so two runs never both take over.
+/// One deploy at a time per environment. The lock file holds the holder's details (read by Status and Unlock without any
+/// locking: it is always replaced whole, by rename, so it is never seen half written). Every change to it (take, take over,
+/// release, unlock) happens while holding a kernel lock on a guard file beside it (<c>deploy.lock.guard</c>, an exclusive
+/// open): the kernel releases that lock when its process dies, so it never goes stale, and a take-over can never delete a
+/// lock that another run created between the take-over's look and its delete.
+/// A lock is stale when its holder's process is gone (same host; pid and start time checked, so a reused pid does not
+/// count), or when the file cannot be read for <see cref="UnreadableGrace"/> counted from when this waiter first saw it so
+/// (never from the file's date). A live holder makes the deploy fail at once naming it, or wait up to <c>wait</c>, polling
+/// every <c>pollInterval</c> on the injected clock.
 /// </summary>
-public sealed class EnvironmentLock(string path, TimeProvider time)
+public sealed class EnvironmentLock(string path, TimeProvider time, TimeSpan? pollInterval = null)
 {
     static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
-    /// <summary>A lock file still empty after this long belongs to a run that died between creating and writing it.</summary>
-    static readonly TimeSpan UnwrittenGrace = TimeSpan.FromSeconds(10);
+    /// <summary>A lock file unreadable (empty, cut short, not a lock) this long belongs to a run that died writing it.</summary>
+    public static readonly TimeSpan UnreadableGrace = TimeSpan.FromSeconds(10);
+
+    public static readonly TimeSpan DefaultPollInterval = TimeSpan.FromMilliseconds(250);
 
     public string Path => path;
 
-    public LockHolder? ReadHolder() => TryRead(out var holder) ? holder : null;
+    public string GuardPath => path + ".guard";
+
+    public LockHolder? ReadHolder() => ReadFile().Holder;
 
     /// <summary>Takes the lock, or throws <see cref="LockHeldException"/>. Returns the warnings to show (stale takeovers).</summary>
     public async Task<IReadOnlyList<string>> AcquireAsync(LockHolder holder, TimeSpan wait, CancellationToken cancellationToken)
     {
-        var warnings = new List<string>();
         var deadline = time.GetUtcNow() + wait;
+        var unreadable = new UnreadableSighting();
         while (true)
         {
-            if (TryCreate(holder))
+            cancellationToken.ThrowIfCancellationRequested();
+            var attempt = TryAcquire(holder, unreadable);
+            if (attempt.Warnings is { } warnings)
                 return warnings;
 
-            if (!TryRead(out var current))
-            {
-                // Being written right now, or left empty by a crash.
-                if (time.GetUtcNow() - File.GetLastWriteTimeUtc(path) > UnwrittenGrace && TakeOver(null, holder))
-                {
-                    warnings.Add($"Took over the lock {path}: it was left empty by a run that died while creating it.");
-                    return warnings;
-                }
-            }
-            else if (IsStale(current!))
-            {
-                if (TakeOver(current, holder))
-                {
-                    warnings.Add($"Took over a stale lock: {current!.Describe()} is no longer running.");
-                    return warnings;
-                }
-            }
-            else if (time.GetUtcNow() >= deadline)
+            // An unreadable lock is waited on for its grace whatever the wait: it is taken over then, not reported as held.
+            if (attempt.Holder is { } current && time.GetUtcNow() >= deadline)
             {
                 throw new LockHeldException(
-                    $"The environment is locked by {current!.Describe()}. " +
+                    $"The environment is locked by {current.Describe()}. " +
                     (wait > TimeSpan.Zero ? $"Waited {wait.TotalSeconds:0} s. " : "") +
                     "Wait for it (--lock-wait <seconds>), or if you are sure it is gone: ./build.sh Unlock --environment <env>.",
                     current);
             }
 
-            await Task.Delay(TimeSpan.FromMilliseconds(250), time, cancellationToken);
+            await Task.Delay(pollInterval ?? DefaultPollInterval, time, cancellationToken);
         }
     }
 
     public void Release(string deploymentId)
     {
-        if (TryRead(out var holder) && holder!.DeploymentId == deploymentId)
+        // No lock file, nothing of ours to release (and no folder or guard file to create).
+        if (!File.Exists(path))
+            return;
+        using var guard = TakeGuard();
+        if (ReadFile().Holder?.DeploymentId == deploymentId)
             File.Delete(path);
     }
 
     /// <summary>Removes the lock whoever holds it (Unlock). Returns the holder it removed, if any.</summary>
     public LockHolder? ForceRelease()
     {
-        var holder = ReadHolder();
-        if (File.Exists(path))
-            File.Delete(path);
+        if (!File.Exists(path))
+            return null;
+        using var guard = TakeGuard();
+        var holder = ReadFile().Holder;
+        File.Delete(path);
         return holder;
     }
 
     public bool IsStale(LockHolder holder) =>
         holder.Host == Environment.MachineName && !new ProcessIdentity(holder.Pid, holder.ProcessStartTicks).IsAlive();
 
-    bool TryCreate(LockHolder holder)
+    /// <summary>One look at the lock, under the guard: taken (with warnings), or held by <c>Holder</c>, or unreadable (both null).</summary>
+    (IReadOnlyList<string>? Warnings, LockHolder? Holder) TryAcquire(LockHolder holder, UnreadableSighting unreadable)
     {
-        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
-        try
+        using var guard = TakeGuard();
+        var (text, current) = ReadFile();
+        if (text is null)
         {
-            using var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read);
+            unreadable.Forget();
+            return Write(holder, replace: false) ? ([], null) : (null, null);
+        }
+        if (current is not null)
+        {
+            unreadable.Forget();
+            if (!IsStale(current))
+                return (null, current);
+            Write(holder, replace: true);
+            return ([$"Took over a stale lock: {current.Describe()} is no longer running."], null);
+        }
+
+        var now = time.GetUtcNow();
+        if (now - unreadable.FirstSeen(text, now) < UnreadableGrace)
+            return (null, null);
+        Write(holder, replace: true);
+        return ([$"Took over the lock {path}: it could not be read for {UnreadableGrace.TotalSeconds:0} s (empty or not a lock file), " +
+                 "so the run that created it died while writing it."], null);
+    }
+
+    /// <summary>Writes the holder to a temporary file and renames it into place, so readers never see a partial lock.</summary>
+    bool Write(LockHolder holder, bool replace)
+    {
+        var temporary = path + ".new";
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None };
+        if (!OperatingSystem.IsWindows())
+            options.UnixCreateMode = PrivateFiles.FileMode;
+        using (var stream = new FileStream(temporary, options))
+        {
             stream.Write(JsonSerializer.SerializeToUtf8Bytes(holder, Json));
             stream.Flush(flushToDisk: true);
+        }
+        try
+        {
+            File.Move(temporary, path, overwrite: replace);
             return true;
         }
-        catch (IOException) when (File.Exists(path))
+        catch (IOException) when (!replace)
         {
+            // Created by a run that does not take the guard (an older version): look again at the next poll.
+            File.Delete(temporary);
             return false;
         }
     }
 
-    bool TakeOver(LockHolder? stale, LockHolder holder)
+    IDisposable TakeGuard()
     {
-        var guard = path + ".takeover";
-        try
-        {
-            using (new FileStream(guard, FileMode.CreateNew, FileAccess.Write))
-            {
-            }
-        }
-        catch (IOException) when (File.Exists(guard))
-        {
-            // Another run is taking over; a guard left by a crash expires.
-            if (time.GetUtcNow() - File.GetLastWriteTimeUtc(guard) > UnwrittenGrace)
-                File.Delete(guard);
-            return false;
-        }
+        PrivateFiles.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
+        return FileGuard.Take(GuardPath, $"the environment lock {path}");
+    }
 
+    /// <summary>The lock file's text (null: there is none) and its holder (null: none, or unreadable).</summary>
+    (string? Text, LockHolder? Holder) ReadFile()
+    {
+        string text;
         try
         {
-            // Still the same stale holder? (Someone may have taken over and released in between.)
-            var same = TryRead(out var current) ? current == stale : stale is null;
-            if (!same)
-                return false;
-            File.Delete(path);
-            return TryCreate(holder);
+            text = File.ReadAllText(path);
         }
-        finally
+        catch (Exception exception) when (exception is FileNotFoundException or DirectoryNotFoundException)
         {
-            File.Delete(guard);
+            return (null, null);
+        }
+        try
+        {
+            var holder = text.Length == 0 ? null : JsonSerializer.Deserialize<LockHolder>(text, Json);
+            // Every field is needed to judge staleness and to show who holds it; a partial object is not a lock.
+            return (text, holder is { DeploymentId: not null, Kind: not null, Host: not null, User: not null, Pid: > 0 } ? holder : null);
+        }
+        catch (JsonException)
+        {
+            return (text, null);
         }
     }
 
-    bool TryRead(out LockHolder? holder)
+    /// <summary>When this waiter first saw the lock file unreadable with this content (new content starts the grace again).</summary>
+    sealed class UnreadableSighting
     {
-        holder = null;
-        try
+        string? _text;
+        DateTimeOffset _since;
+
+        public DateTimeOffset FirstSeen(string text, DateTimeOffset now)
         {
-            var text = File.ReadAllText(path);
-            holder = text.Length == 0 ? null : JsonSerializer.Deserialize<LockHolder>(text, Json);
-            return holder is not null;
+            if (_text != text)
+                (_text, _since) = (text, now);
+            return _since;
         }
-        catch (Exception exception) when (exception is IOException or JsonException)
-        {
-            return false;
-        }
+
+        public void Forget() => _text = null;
     }
 }

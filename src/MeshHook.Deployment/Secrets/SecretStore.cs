@@ -15,7 +15,9 @@ namespace MeshHook.Deployment.Secrets;
 /// <code>{ "DEFAULT_WEBHOOK_SECRET": { "value": "aesgcm:v1:...", "updatedAt": "2026-11-30T06:45:12Z" } }</code>
 /// Each value is AES-256-GCM encrypted (<see cref="SecretCipher"/>) with the environment and the name bound in, so a value
 /// copied to another name or environment does not decrypt. The key comes from MESHHOOK_SECRETS_KEY, else the file named by
-/// MESHHOOK_SECRETS_KEY_FILE, else ~/.config/meshhook/secrets.key (created, 0600, by the first <see cref="Set"/>).
+/// MESHHOOK_SECRETS_KEY_FILE, else ~/.config/meshhook/secrets.key (created, 0600, by the first <see cref="Set"/>). Set and Remove
+/// hold a kernel lock on <c>secrets.json.lock</c> while they read, change and rewrite the file (temp + rename, 0600), so
+/// concurrent runs never lose each other's changes.
 /// </summary>
 public sealed class SecretStore : ISecretProvider
 {
@@ -64,6 +66,7 @@ public sealed class SecretStore : ISecretProvider
             throw new SecretException($"The value for {name} contains a NUL character; nothing was stored.");
         SecretValues.Mask(_masker, name, value, $"the value given for {Environment.ToText()}");
 
+        using var guard = TakeGuard();
         var entries = ReadEntries();
         var (key, _) = Key.ReadOrCreate();
         _masker.Register(key);
@@ -118,11 +121,24 @@ public sealed class SecretStore : ISecretProvider
     /// <summary>Deletes the secret; false when it was not stored.</summary>
     public bool Remove(string name)
     {
+        if (!File.Exists(FilePath))
+            return false;
+        using var guard = TakeGuard();
         var entries = ReadEntries();
         if (!entries.Remove(name))
             return false;
         Write(entries);
         return true;
+    }
+
+    /// <summary>
+    /// Set and Remove read, change and write the whole file: a kernel lock on <c>secrets.json.lock</c> beside it makes that
+    /// one step for concurrent runs (two <c>Secrets --set</c> would otherwise each write back the file without the other's value).
+    /// </summary>
+    IDisposable TakeGuard()
+    {
+        PrivateFiles.CreateDirectory(Path.GetDirectoryName(FilePath)!);
+        return FileGuard.Take(FilePath + ".lock", RelativePath(Environment));
     }
 
     string Context(string name) => $"meshhook/secrets/{Environment.ToText()}/{name}";

@@ -1,5 +1,6 @@
 using MeshHook.Deployment.Environments;
 using MeshHook.Deployment.Secrets;
+using MeshHook.Deployment.Tests.Deploying;
 using MeshHook.Deployment.Tests.Environments;
 using MeshHook.Tooling;
 using Microsoft.Extensions.Time.Testing;
@@ -167,5 +168,36 @@ public sealed class SecretStoreTests : IDisposable
 
         Assert.Equal(Value, Store(variables).Get("DEFAULT_WEBHOOK_SECRET"));
         Assert.False(File.Exists(_home.Combine(".config", "meshhook", "secrets.key")));
+    }
+
+    [Fact]
+    public async Task Concurrent_first_setters_in_separate_processes_keep_every_value_under_one_key()
+    {
+        // Several `Secrets --set` at once, before any key exists: each must create or share the one key, and none may
+        // write back the store without the others' values.
+        const int processes = 6;
+        var keyFile = _home.Combine("keys", "secrets.key");
+        var names = Enumerable.Range(0, processes).Select(i => $"SECRET_{i}").ToList();
+
+        var results = await Contenders.RunTogetherAsync(_home.Combine("work"),
+            names.Select(name => new[] { "set-secret", _repository.Path, keyFile, _home.Combine("work"), name }).ToList(),
+            TestContext.Current.CancellationToken);
+
+        var report = Contenders.Describe(results);
+        Assert.All(results, x => Assert.True(x.ExitCode == 0, report));
+        Assert.Equal(names, Store().List().Select(x => x.Name));
+        foreach (var name in names)
+            Assert.Equal("value-of-" + name, Store().Get(name));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(keyFile));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Store().FilePath));
+        Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(Store().FilePath)!, "*.tmp"));
+    }
+
+    [Fact]
+    public void Removing_from_a_store_that_does_not_exist_creates_nothing()
+    {
+        Assert.False(Store().Remove("DEFAULT_WEBHOOK_SECRET"));
+
+        Assert.False(Directory.Exists(_repository.Combine(".deploy")));
     }
 }
