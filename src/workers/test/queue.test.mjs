@@ -13,6 +13,7 @@ import { claimNextRun, completeRun } from '../lib/runs.mjs';
 import { Worker } from '../lib/worker.mjs';
 import { applyMigrations } from '../testing/migrations.mjs';
 import { startCluster } from '../testing/pg-cluster.mjs';
+import { withTestRunOwner } from '../testing/test-run-owner.mjs';
 import { createProject, createWorkflow, enqueueRun, getRun, waitFor } from '../testing/seed.mjs';
 
 const WORKER_ENTRY = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../worker.mjs');
@@ -220,7 +221,7 @@ describe('worker.mjs process', () => {
 	it('runs as a process and exits 0 on SIGTERM after finishing its in-flight run', async () => {
 		const slow = await createWorkflow(db, workflow.project_id, { name: 'slow process', dag: { nodes: [{ id: 'wait', type: 'delay', ms: 1000 }] } });
 		const child = spawn(process.execPath, [WORKER_ENTRY], {
-			env: {
+			env: withTestRunOwner({
 				PATH: process.env.PATH,
 				DATABASE_URL: cluster.url(),
 				MESHHOOK_RELEASE: 'rel-process',
@@ -229,7 +230,7 @@ describe('worker.mjs process', () => {
 				POLL_INTERVAL_MS: '30',
 				HEARTBEAT_INTERVAL_MS: '200',
 				SHUTDOWN_TIMEOUT: '10'
-			},
+			}),
 			stdio: ['ignore', 'pipe', 'pipe']
 		});
 		let out = '';
