@@ -289,32 +289,54 @@ public sealed class ExecutionTests : IDisposable
 
     class Parallel : RecordingBuild
     {
-        public DateTimeOffset? AStart, AEnd, BStart, BEnd;
-        Target A => _ => _.Executes(async () => { AStart = DateTimeOffset.UtcNow; await Task.Delay(1000); AEnd = DateTimeOffset.UtcNow; });
-        Target B => _ => _.Executes(async () => { BStart = DateTimeOffset.UtcNow; await Task.Delay(1000); BEnd = DateTimeOffset.UtcNow; });
+        // Each target waits until the other has started: they can only both finish when they really run at the same
+        // time. A signal, not a one-second sleep and a wall-clock budget that a busy machine can miss.
+        public readonly TaskCompletionSource AStarted = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public readonly TaskCompletionSource BStarted = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public bool ASawB, BSawA;
+        static readonly TimeSpan HangBound = TimeSpan.FromSeconds(30); // reached only when the targets run one after the other
+        Target A => _ => _.Executes(async () => { AStarted.SetResult(); await BStarted.Task.WaitAsync(HangBound); ASawB = true; });
+        Target B => _ => _.Executes(async () => { BStarted.SetResult(); await AStarted.Task.WaitAsync(HangBound); BSawA = true; });
         Target Both => _ => _.DependsOn(A, B).Executes(Record(nameof(Both)));
     }
 
     [Fact]
-    public void Two_independent_one_second_targets_finish_together_with_max_parallel_2()
+    public void Two_independent_targets_run_at_the_same_time_with_max_parallel_2()
     {
-        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
         var result = _harness.Run<Parallel>("Both", "--max-parallel", "2");
-        stopwatch.Stop();
 
         Assert.Equal(0, result.ExitCode);
         var build = result.Build!;
-        Assert.True(build.AStart < build.BEnd && build.BStart < build.AEnd, "A and B must overlap in time");
-        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(1.8), $"took {stopwatch.Elapsed}");
+        Assert.True(build.ASawB && build.BSawA, "A and B must run at the same time");
         Assert.Equal(["Both"], build.RanList);
+    }
+
+    class Sequential : RecordingBuild
+    {
+        int _running;
+        public int MostAtOnce;
+        // The pause only gives a wrong scheduler room to overlap them; a right one passes however long anything takes.
+        async Task Run()
+        {
+            var now = Interlocked.Increment(ref _running);
+            lock (this)
+                MostAtOnce = Math.Max(MostAtOnce, now);
+            await Task.Delay(100);
+            Interlocked.Decrement(ref _running);
+        }
+
+        Target A => _ => _.Executes(Run);
+        Target B => _ => _.Executes(Run);
+        Target Both => _ => _.DependsOn(A, B).Executes(Record(nameof(Both)));
     }
 
     [Fact]
     public void With_max_parallel_1_independent_targets_run_one_after_the_other()
     {
-        var build = _harness.Run<Parallel>("Both", "--max-parallel", "1").Build!;
+        var result = _harness.Run<Sequential>("Both", "--max-parallel", "1");
 
-        Assert.True(build.AEnd <= build.BStart || build.BEnd <= build.AStart, "A and B must not overlap");
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(1, result.Build!.MostAtOnce);
     }
 
     class Chatty : NukeBuild

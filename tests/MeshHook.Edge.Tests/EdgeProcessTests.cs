@@ -52,19 +52,18 @@ public sealed class EdgeProcessTests
         StateFile.WriteAtomic(dir.File("edge.json"), "rel-a", a.Url);
         await using var edge = await EdgeProcess.StartAsync(dir, Ct);
 
-        var started = Stopwatch.StartNew();
         var slow = edge.Client.GetAsync("/slow", Ct);
-        await a.SlowArrived.Task.WaitAsync(TimeSpan.FromSeconds(10), Ct);
+        await a.SlowArrived.Task.WaitAsync(Upstream.HangBound, Ct);
 
         StateFile.WriteAtomic(edge.StateFile, "rel-b", b.Url);
         await edge.WaitForReleaseAsync("rel-b", Ct);
         Assert.Equal("B", await edge.Client.GetStringAsync("/", Ct));
-        Assert.False(slow.IsCompleted, "the slow request should still be in flight after the switch");
+        Assert.False(slow.IsCompleted, "the slow request is held by the upstream until the test lets it finish");
 
+        a.FinishSlow.SetResult(); // only now, after the switch, may the old release answer
         using var response = await slow;
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("A", await response.Content.ReadAsStringAsync(Ct));
-        Assert.True(started.Elapsed >= Upstream.SlowDelay - TimeSpan.FromMilliseconds(100));
     }
 
     [Fact]
@@ -78,7 +77,14 @@ public sealed class EdgeProcessTests
 
         const int total = 300;
         const int workers = 3;
+        // Switches are paced by requests served, not by the clock: at least SwitchEvery answers between two switches
+        // (more than the requests that can be in flight), so both releases serve traffic and all switches happen
+        // before the load ends, however fast or slow the machine is.
+        const int wantedSwitches = 6;
+        const int switchEvery = 20;
         var issued = 0;
+        var answered = 0;
+        var switches = 0;
         var failures = new System.Collections.Concurrent.ConcurrentQueue<string>();
         var latencies = new System.Collections.Concurrent.ConcurrentBag<double>();
         var served = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
@@ -86,7 +92,7 @@ public sealed class EdgeProcessTests
 
         async Task Worker()
         {
-            while (Interlocked.Increment(ref issued) <= total)
+            while (Interlocked.Increment(ref issued) <= total || Volatile.Read(ref switches) < wantedSwitches)
             {
                 var n = Volatile.Read(ref issued);
                 var post = n % 5 == 0;
@@ -98,6 +104,7 @@ public sealed class EdgeProcessTests
                         : await edge.Client.GetAsync($"/req/{n}", Ct);
                     var text = await response.Content.ReadAsStringAsync(Ct);
                     latencies.Add(watch.Elapsed.TotalMilliseconds);
+                    Interlocked.Increment(ref answered);
                     if (response.StatusCode != HttpStatusCode.OK)
                     {
                         failures.Enqueue($"#{n}: {(int)response.StatusCode} {text}");
@@ -121,20 +128,16 @@ public sealed class EdgeProcessTests
             }
         }
 
-        var switches = 0;
         var switchTimes = new List<double>();
         async Task Switcher()
         {
             var toB = true;
-            while (!done.IsCancellationRequested)
+            while (Volatile.Read(ref switches) < wantedSwitches)
             {
-                try
+                var from = Volatile.Read(ref answered);
+                while (Volatile.Read(ref answered) < from + switchEvery)
                 {
-                    await Task.Delay(250, done.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
+                    await Task.Delay(5, Ct); // waits for the workers' answers (a count), not for time
                 }
 
                 var release = toB ? "rel-b" : "rel-a";
@@ -142,7 +145,7 @@ public sealed class EdgeProcessTests
                 StateFile.WriteAtomic(edge.StateFile, release, toB ? b.Url : a.Url);
                 await edge.WaitForReleaseAsync(release, Ct);
                 switchTimes.Add(watch.Elapsed.TotalMilliseconds);
-                switches++;
+                Interlocked.Increment(ref switches);
                 toB = !toB;
             }
         }
@@ -155,8 +158,9 @@ public sealed class EdgeProcessTests
         await switcher;
 
         Assert.True(failures.IsEmpty, $"{failures.Count} failed requests:{Environment.NewLine}{string.Join(Environment.NewLine, failures)}");
-        Assert.Equal(total, served.Values.Sum());
-        Assert.True(switches >= 4, $"only {switches} switches happened");
+        Assert.Equal(Volatile.Read(ref answered), served.Values.Sum());
+        Assert.True(served.Values.Sum() >= total, $"only {served.Values.Sum()} requests were served");
+        Assert.Equal(wantedSwitches, switches);
         Assert.True(served.GetValueOrDefault("A") > 0 && served.GetValueOrDefault("B") > 0, "both releases should have served requests");
 
         var sorted = latencies.Order().ToArray();
@@ -209,7 +213,7 @@ public sealed class EdgeProcessTests
                 async () => (await edge.StatusAsync(Ct)).StateError is { } error
                     && error.Contains(reason, StringComparison.Ordinal)
                     && error != last,
-                TimeSpan.FromSeconds(5),
+                TimeSpan.FromSeconds(30),
                 $"the edge to reject '{content}'",
                 Ct);
 
@@ -227,7 +231,7 @@ public sealed class EdgeProcessTests
         File.Delete(edge.StateFile);
         await edge.WaitUntilAsync(
             () => Task.FromResult(edge.Output.Contains("disappeared", StringComparison.Ordinal)),
-            TimeSpan.FromSeconds(5),
+            TimeSpan.FromSeconds(30),
             "the edge to notice the deleted state file",
             Ct);
         Assert.Equal("rel-a", (await edge.StatusAsync(Ct)).Release);
@@ -341,27 +345,46 @@ public sealed class EdgeProcessTests
         using var dir = new TempDir();
         await using var a = await Upstream.StartAsync("A", Ct);
         StateFile.WriteAtomic(dir.File("edge.json"), "rel-a", a.Url);
-        await using var edge = await EdgeProcess.StartAsync(dir, Ct);
+        await using var edge = await EdgeProcess.StartAsync(dir, Ct, null, "--drain-timeout", "600");
 
         Assert.Equal(edge.Process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), (await File.ReadAllTextAsync(edge.PidFile, Ct)).Trim());
 
         var slow = edge.Client.GetAsync("/slow", Ct);
-        await a.SlowArrived.Task.WaitAsync(TimeSpan.FromSeconds(10), Ct);
+        await a.SlowArrived.Task.WaitAsync(Upstream.HangBound, Ct);
         var sinceSignal = Stopwatch.StartNew();
         edge.SendSigterm();
+        // The edge's own sign that it got the signal: it refuses new connections (a fresh client each probe). From then on
+        // the held request is certainly in flight DURING the drain.
+        await edge.WaitUntilAsync(async () =>
+        {
+            using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+            try
+            {
+                using var _ = await probe.GetAsync(new Uri(new Uri(edge.Url), "/_edge/status"), Ct);
+                return false;
+            }
+            catch (HttpRequestException)
+            {
+                return true;
+            }
+        }, Upstream.HangBound, "the edge to stop accepting connections after SIGTERM", Ct, exitIsFine: true);
+        Assert.False(slow.IsCompleted, "the in-flight request is held by the upstream");
+        Assert.False(edge.Process.HasExited, "the edge waits for its in-flight request");
 
+        a.FinishSlow.SetResult();
         using var response = await slow;
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("A", await response.Content.ReadAsStringAsync(Ct));
 
+        // The drain timeout (--drain-timeout 600) is far beyond this hang bound: exiting at all proves the edge stops as
+        // soon as its last request is done, without a wall-clock budget that a busy machine could miss.
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        timeout.CancelAfter(TimeSpan.FromSeconds(10));
+        timeout.CancelAfter(Upstream.HangBound);
         await edge.Process.WaitForExitAsync(timeout.Token);
         Assert.Equal(0, edge.Process.ExitCode);
-        Assert.True(sinceSignal.Elapsed < TimeSpan.FromSeconds(5), $"exit took {sinceSignal.Elapsed}");
         Assert.False(File.Exists(edge.PidFile), "the pid file should be gone after a clean exit");
         Assert.Contains("stopped", edge.Output, StringComparison.Ordinal);
-        Log($"exited {sinceSignal.Elapsed.TotalMilliseconds:F0} ms after SIGTERM (with a 1.5 s request in flight)");
+        Log($"exited {sinceSignal.Elapsed.TotalMilliseconds:F0} ms after SIGTERM (with a request in flight)");
     }
 
     [Fact]
@@ -397,7 +420,9 @@ public sealed class EdgeProcessTests
             Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
         }
 
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), $"502 took {watch.Elapsed}");
+        // No wall-clock budget here (a busy machine may miss one): the 502 itself proves the edge gave up on the refused
+        // connection instead of retrying until the client's timeout.
+        Log($"502 after {watch.Elapsed.TotalMilliseconds:F0} ms");
     }
 
     [Fact]
@@ -429,7 +454,7 @@ public sealed class EdgeProcessTests
     }
 
     [Fact]
-    public async Task Starts_quickly()
+    public async Task Starts_and_serves_its_first_request_without_a_status_check()
     {
         using var dir = new TempDir();
         await using var a = await Upstream.StartAsync("A", Ct);
@@ -450,7 +475,7 @@ public sealed class EdgeProcessTests
             process.BeginOutputReadLine();
             process.BeginErrorReadLine();
             TimeSpan? firstOk = null;
-            while (firstOk is null && watch.Elapsed < TimeSpan.FromSeconds(20) && !process.HasExited)
+            while (firstOk is null && watch.Elapsed < Upstream.HangBound && !process.HasExited)
             {
                 try
                 {
@@ -467,8 +492,8 @@ public sealed class EdgeProcessTests
             }
 
             Assert.NotNull(firstOk);
+            // How fast is measured by bench/edge-startup.sh, not asserted here (a busy machine would fail a budget).
             Log($"time to first proxied 200 from process start: {firstOk.Value.TotalMilliseconds:F0} ms");
-            Assert.True(firstOk < TimeSpan.FromSeconds(10), $"first 200 after {firstOk}");
         }
         finally
         {

@@ -75,7 +75,8 @@ internal static class StateFile
 /// <summary>A tiny HTTP server on 127.0.0.1 that answers with its own name.</summary>
 internal sealed class Upstream : IAsyncDisposable
 {
-    public static readonly TimeSpan SlowDelay = TimeSpan.FromSeconds(1.5);
+    /// <summary>Only bounds a hang: a <c>/slow</c> request answers when the test completes <see cref="FinishSlow"/>.</summary>
+    public static readonly TimeSpan HangBound = TimeSpan.FromSeconds(60);
 
     private readonly WebApplication _app;
     private int _requests;
@@ -92,8 +93,11 @@ internal sealed class Upstream : IAsyncDisposable
 
     public int Requests => Volatile.Read(ref _requests);
 
-    /// <summary>Completed when a request for <c>/slow</c> has arrived (it answers after <see cref="SlowDelay"/>).</summary>
+    /// <summary>Completed when a request for <c>/slow</c> has arrived (it answers once <see cref="FinishSlow"/> is completed).</summary>
     public TaskCompletionSource SlowArrived { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>The test's signal that <c>/slow</c> may answer: "in flight" lasts exactly as long as the test needs, on any machine.</summary>
+    public TaskCompletionSource FinishSlow { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public static async Task<Upstream> StartAsync(string name, CancellationToken cancellationToken)
     {
@@ -115,7 +119,7 @@ internal sealed class Upstream : IAsyncDisposable
         {
             case "/slow":
                 SlowArrived.TrySetResult();
-                await Task.Delay(SlowDelay, context.RequestAborted);
+                await FinishSlow.Task.WaitAsync(HangBound, context.RequestAborted);
                 await context.Response.WriteAsync(Name, context.RequestAborted);
                 break;
             case "/headers":
@@ -143,7 +147,8 @@ internal sealed class Upstream : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        FinishSlow.TrySetResult();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await _app.StopAsync(cts.Token);
         await _app.DisposeAsync();
     }
@@ -186,7 +191,24 @@ internal sealed class EdgeProcess : IAsyncDisposable
     public string Output => string.Join(Environment.NewLine, _output);
 
     /// <summary>Starts the edge and waits (bounded) until <c>/_edge/status</c> answers 200.</summary>
-    public static async Task<EdgeProcess> StartAsync(TempDir dir, CancellationToken cancellationToken, string? stateFile = null)
+    public static async Task<EdgeProcess> StartAsync(TempDir dir, CancellationToken cancellationToken, string? stateFile = null,
+        params string[] extraArguments)
+    {
+        // Ports.Free() lets its port go before the edge binds it, so another process may take it meanwhile: the edge then
+        // exits 1 ("could not start"), a clear signal to try another port (a few times), not a test failure.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StartOnceAsync(dir, cancellationToken, stateFile, extraArguments);
+            }
+            catch (EdgeExitedException exited) when (attempt < 3 && exited.Output.Contains("could not start", StringComparison.Ordinal))
+            {
+            }
+        }
+    }
+
+    private static async Task<EdgeProcess> StartOnceAsync(TempDir dir, CancellationToken cancellationToken, string? stateFile, string[] extraArguments)
     {
         Assert.True(File.Exists(EdgeDll), $"missing {EdgeDll}");
         var port = Ports.Free();
@@ -199,7 +221,7 @@ internal sealed class EdgeProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[] { EdgeDll, "--listen", url, "--state", stateFile, "--pid-file", pidFile })
+        foreach (var arg in new[] { EdgeDll, "--listen", url, "--state", stateFile, "--pid-file", pidFile }.Concat(extraArguments))
         {
             psi.ArgumentList.Add(arg);
         }
@@ -238,18 +260,20 @@ internal sealed class EdgeProcess : IAsyncDisposable
     public Task WaitForReleaseAsync(string release, CancellationToken cancellationToken, TimeSpan? timeout = null) =>
         WaitUntilAsync(
             async () => (await StatusAsync(cancellationToken)).Release == release,
-            timeout ?? TimeSpan.FromSeconds(5),
+            timeout ?? TimeSpan.FromSeconds(30), // bounds a hang only: a loaded machine may take seconds to notice a rename
             $"/_edge/status to report release {release}",
             cancellationToken);
 
-    public async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what, CancellationToken cancellationToken)
+    public async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what, CancellationToken cancellationToken,
+        bool exitIsFine = false)
     {
         var deadline = Stopwatch.StartNew();
         while (true)
         {
-            if (_process.HasExited)
+            if (_process.HasExited && !exitIsFine)
             {
-                throw new InvalidOperationException($"the edge exited ({_process.ExitCode}) while waiting for {what}:{Environment.NewLine}{Output}");
+                _process.WaitForExit(); // all output read
+                throw new EdgeExitedException($"the edge exited ({_process.ExitCode}) while waiting for {what}:{Environment.NewLine}{Output}", Output);
             }
 
             try
@@ -304,4 +328,10 @@ internal sealed class EdgeProcess : IAsyncDisposable
 
         _process.Dispose();
     }
+}
+
+/// <summary>The edge exited while a test waited for it; <see cref="Output"/> says why.</summary>
+internal sealed class EdgeExitedException(string message, string output) : InvalidOperationException(message)
+{
+    public string Output { get; } = output;
 }

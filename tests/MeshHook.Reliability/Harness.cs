@@ -21,6 +21,9 @@ static class Harness
     public static async Task<int> RunAsync(HarnessOptions options)
     {
         Console.WriteLine($"seed: {options.Seed} (replay: bench/reliability.sh {options.Runs} {options.Seed})");
+        // The harness owns every process of the run (its deploy children, pglite, the edge, releases): they die with it,
+        // however it ends. The children do not claim: a child killed on purpose must leave its releases to the next one.
+        MeshHook.Testing.TestRunOwner.Claim();
         var random = new Random(options.Seed);
         await using var local = await LocalDeployment.CreateAsync(CancellationToken.None);
         var pool = Enumerable.Range(0, 4).Select(_ => local.Release().Id).ToList();

@@ -46,6 +46,9 @@ function keep() {
   // Only what a program needs from the deploying process; the rest (keys, tokens of the build) stays behind.
   const env = {};
   for (const name of ['PATH', 'HOME', 'LANG', 'TMPDIR', 'TZ']) if (process.env[name] !== undefined) env[name] = process.env[name];
+  // Opt-in tie to a test run (tests/Shared/TestRunOwner.cs, src/workers/testing/test-run-owner.mjs): the run's guard kills
+  // the programs carrying this mark when the run ends, however it ends. Real deploys never set it.
+  if (process.env.MESHHOOK_TEST_OWNER !== undefined) env.MESHHOOK_TEST_OWNER = process.env.MESHHOOK_TEST_OWNER;
   if (options.envFile) {
     for (const line of readFileSync(options.envFile, 'utf8').split('\n')) {
       const index = line.indexOf('=');

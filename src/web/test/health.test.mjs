@@ -124,20 +124,45 @@ describe('runHealthCheck', () => {
 		assert.match(r.body.details.database.error, /password authentication failed/);
 	});
 
-	it('a hanging probe means down after the timeout, never a hang', async () => {
-		const t0 = performance.now();
-		const r = await runHealthCheck({
-			version: 'rel-7',
-			maxAgeSeconds: 30,
-			timeoutMs: 80,
-			probe: () => new Promise(() => {})
-		});
-		const elapsed = performance.now() - t0;
-		assert.deepEqual([r.httpStatus, r.body.status], [503, 'down']);
-		assert.match(r.body.details.database.error, /timed out after 80 ms/);
-		assert.ok(elapsed >= 70 && elapsed < 500, `took ${elapsed} ms`);
+	it('a hanging probe means down once its deadline passes, never a hang', async (t) => {
+		// The clock is the test's: the probe hangs until released, and the deadline passes when the test advances the
+		// timers, so a busy machine cannot make the probe look slow or the deadline early.
+		t.mock.timers.enable({ apis: ['setTimeout'] });
+		let release;
+		const probe = () => new Promise((resolve) => (release = () => resolve({ database: dbOk, workers: workers(1, 3) })));
+		let result;
+		const pending = runHealthCheck({ version: 'rel-7', maxAgeSeconds: 30, timeoutMs: 80, probe }).then((r) => (result = r));
+
+		t.mock.timers.tick(79);
+		await settle();
+		assert.equal(result, undefined, 'still waiting for the probe 1 ms before the deadline');
+
+		t.mock.timers.tick(1);
+		await pending;
+		assert.deepEqual([result.httpStatus, result.body.status], [503, 'down']);
+		assert.match(result.body.details.database.error, /timed out after 80 ms/);
+
+		release(); // a probe that answers after the deadline changes nothing
+		await settle();
+		assert.deepEqual([result.httpStatus, result.body.status], [503, 'down']);
+	});
+
+	it('a probe that answers before its deadline is used, and its timer is cleared', async (t) => {
+		t.mock.timers.enable({ apis: ['setTimeout'] });
+		let release;
+		const probe = () => new Promise((resolve) => (release = () => resolve({ database: dbOk, workers: workers(1, 3) })));
+		const pending = runHealthCheck({ version: 'rel-7', maxAgeSeconds: 30, timeoutMs: 80, probe });
+		t.mock.timers.tick(79);
+		release();
+		const r = await pending;
+		assert.deepEqual([r.httpStatus, r.body.status], [200, 'ok']);
+		t.mock.timers.tick(1); // the cleared deadline fires nothing (an unhandled rejection would fail the run)
+		await settle();
 	});
 });
+
+/** Lets every queued promise reaction run (setImmediate is not mocked: only setTimeout is). */
+const settle = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('createCachedCheck', () => {
 	it('shares one probe between concurrent callers and reuses it only within the TTL', async () => {

@@ -15,10 +15,12 @@ const errMsg = (e) => (e instanceof Error ? e.message : String(e));
 
 export class Worker {
 	/**
-	 * @param {{ pool: import('pg').Pool, config: ReturnType<typeof import('./config.mjs').loadConfig>, log: ReturnType<typeof import('./log.mjs').createLogger> }} deps
+	 * @param {{ pool: import('pg').Pool, config: ReturnType<typeof import('./config.mjs').loadConfig>, log: ReturnType<typeof import('./log.mjs').createLogger>, execute?: typeof executeRun }} deps
+	 *   `execute` runs one claimed run (default: {@link executeRun}); tests pass one that finishes when they say so.
 	 */
-	constructor({ pool, config, log }) {
+	constructor({ pool, config, log, execute = executeRun }) {
 		this.pool = pool;
+		this.execute = execute;
 		this.config = config;
 		this.log = log;
 		this.stopping = false;
@@ -160,7 +162,7 @@ export class Worker {
 		this.inFlight = { run, controller, started: Date.now() };
 		this.log.info('run started', { runId: run.id, workflowId: run.workflow_id, projectId: run.project_id });
 		try {
-			const outcome = await executeRun(run, { signal: controller.signal, maxDelayMs: this.config.maxDelayMs });
+			const outcome = await this.execute(run, { signal: controller.signal, maxDelayMs: this.config.maxDelayMs });
 			const result = { ...outcome, workerId, release, workflow: { name: run.workflow_name, version: run.workflow_version } };
 			await completeRun(this.pool, run.id, workerId, result);
 			this.stats.succeeded++;

@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, chownSync }
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { claimTestRun } from './test-run-owner.mjs';
 
 const STEP_TIMEOUT_MS = 60_000;
 
@@ -72,6 +73,8 @@ function describe(result) {
  * @param {{ startAttempts?: number }} [opts]
  */
 export async function startCluster(opts = {}) {
+	// postgres inherits the run's mark through runuser and pg_ctl: it dies with this test process even on kill -9
+	claimTestRun();
 	const bin = findPgBin();
 	const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 	let pgUser = null;

@@ -26,8 +26,8 @@ export async function getRun(db, id) {
 	return (await db.query('select * from public.workflow_runs where id = $1', [id])).rows[0];
 }
 
-/** Polls `fn` until it returns a truthy value; throws after `timeoutMs`. */
-export async function waitFor(fn, { timeoutMs = 10_000, intervalMs = 25, what = 'condition' } = {}) {
+/** Polls `fn` until it returns a truthy value; throws after `timeoutMs` (only a hang bound: generous for busy machines). */
+export async function waitFor(fn, { timeoutMs = 60_000, intervalMs = 25, what = 'condition' } = {}) {
 	const deadline = Date.now() + timeoutMs;
 	let last;
 	while (Date.now() < deadline) {

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { freePort } from './db.mjs';
 import { APP_TESTS_DIR } from './paths.mjs';
+import { withTestRunOwner } from '../../../src/workers/testing/test-run-owner.mjs';
 
 function serverScript() {
 	// the package's exports hide package.json from require.resolve: read it from node_modules directly
@@ -34,7 +35,7 @@ export async function startPglite({ timeoutMs = 60_000 } = {}) {
 	const script = serverScript();
 	const port = await freePort();
 	const dir = mkdtempSync(path.join(os.tmpdir(), 'meshhook-pglite-'));
-	const { NODE_OPTIONS: _ignored, ...env } = process.env;
+	const { NODE_OPTIONS: _ignored, ...env } = withTestRunOwner(); // tied to this test process: dies with it
 	const child = spawn(process.execPath, [script, '-d', path.join(dir, 'db'), '-p', String(port), '-m', '4'], {
 		env,
 		stdio: ['ignore', 'pipe', 'pipe']

@@ -1,8 +1,10 @@
 // Child processes for end-to-end tests: captured output, bounded waits, always killed in the end.
 import { spawn } from 'node:child_process';
+import { withTestRunOwner } from '../../../src/workers/testing/test-run-owner.mjs';
 
 export function startProcess(command, args, { cwd, env }) {
-	const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+	// tied to this test process (MESHHOOK_TEST_OWNER): it dies with the test process even on kill -9
+	const child = spawn(command, args, { cwd, env: withTestRunOwner(env ?? process.env), stdio: ['ignore', 'pipe', 'pipe'] });
 	let output = '';
 	child.stdout.on('data', (d) => (output += d));
 	child.stderr.on('data', (d) => (output += d));

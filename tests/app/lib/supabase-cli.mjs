@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { SRC_DIR } from './paths.mjs';
+import { withTestRunOwner } from '../../../src/workers/testing/test-run-owner.mjs';
 
 const require = createRequire(import.meta.url);
 
@@ -17,7 +18,7 @@ export function supabaseBin() {
 export function supabase(args, { timeoutMs = 120_000, cwd = SRC_DIR } = {}) {
 	return new Promise((resolve, reject) => {
 		// no NODE_OPTIONS: the test runner's reporter options (set by the build) are not meant for the CLI
-		const { NODE_OPTIONS: _ignored, ...env } = process.env;
+		const { NODE_OPTIONS: _ignored, ...env } = withTestRunOwner(); // tied to this test process: dies with it
 		const child = spawn(process.execPath, [supabaseBin(), ...args], {
 			cwd,
 			stdio: ['ignore', 'pipe', 'pipe'],
