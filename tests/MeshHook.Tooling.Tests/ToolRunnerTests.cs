@@ -544,11 +544,12 @@ public sealed class ToolRunnerTests : IDisposable
     {
         var marker = _directory.Combine("stopped-by");
         var ready = _directory.Combine("ready");
-        // The shell and its child both record the signal that stopped them.
+        // The shell and its child both record the signal that stopped them; the child says it is ready once both
+        // traps are in place.
         var command = new ToolCommand("/bin/sh", "-c",
-            "sh -c 'trap \"echo child-TERM >> stopped-by; exit 0\" TERM; while :; do sleep 0.1; done' & " +
             "trap 'echo parent-TERM >> stopped-by; wait; exit 0' TERM; trap 'echo parent-INT >> stopped-by' INT; " +
-            "echo $! > ready; while :; do sleep 0.1; done")
+            "sh -c 'trap \"echo child-TERM >> stopped-by; exit 0\" TERM; echo $$ > ready; while :; do sleep 0.1; done' & " +
+            "while :; do sleep 0.1; done")
         {
             WorkingDirectory = _directory.Path,
             Timeout = TimeSpan.FromSeconds(30),
