@@ -49,7 +49,12 @@ internal static class ProcessGroups
         var pid = process.Id;
         if (!OperatingSystem.IsWindows())
         {
+            // Descendants that left the group (a setsid of their own, a daemonising server) are found now, while their
+            // parents still live: once the leader is gone they are reparented and no tree walk finds them.
+            var others = Descendants(pid);
             Signal(pid, Sigterm, ownGroup);
+            foreach (var (other, started) in others)
+                SignalIfSame(other, started, Sigterm);
             using var wait = new CancellationTokenSource(grace);
             try
             {
@@ -60,6 +65,8 @@ internal static class ProcessGroups
                 // Grace is over.
             }
             Signal(pid, Sigkill, ownGroup);
+            foreach (var (other, started) in others)
+                SignalIfSame(other, started, Sigkill);
         }
         try
         {
@@ -82,6 +89,55 @@ internal static class ProcessGroups
     {
         // Before setsid() ran in the child the group does not exist yet: then signal the process itself.
         if (!group || Kill(-pid, signal) != 0)
+            Kill(pid, signal);
+    }
+
+    /// <summary>Every descendant of <paramref name="root"/> with its start time (to never signal a reused pid), from /proc.</summary>
+    static List<(int Pid, long Started)> Descendants(int root)
+    {
+        var children = new Dictionary<int, List<(int Pid, long Started)>>();
+        if (!Directory.Exists("/proc"))
+            return [];
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(directory), out var pid) || Stat(pid) is not { } stat)
+                continue;
+            if (!children.TryGetValue(stat.Parent, out var list))
+                children[stat.Parent] = list = [];
+            list.Add((pid, stat.Started));
+        }
+        var result = new List<(int Pid, long Started)>();
+        var pending = new Queue<int>([root]);
+        while (pending.Count > 0 && result.Count < 10_000)
+        {
+            foreach (var child in children.GetValueOrDefault(pending.Dequeue()) ?? [])
+            {
+                result.Add(child);
+                pending.Enqueue(child.Pid);
+            }
+        }
+        return result;
+    }
+
+    /// <summary>Parent pid and start time (clock ticks since boot) from /proc/&lt;pid&gt;/stat; null once it is gone.</summary>
+    static (int Parent, long Started)? Stat(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            // "pid (comm) state ppid ... starttime(22nd)": comm may hold spaces and parentheses.
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return (int.Parse(fields[1]), long.Parse(fields[19]));
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+        {
+            return null;
+        }
+    }
+
+    static void SignalIfSame(int pid, long started, int signal)
+    {
+        if (Stat(pid) is { } stat && stat.Started == started)
             Kill(pid, signal);
     }
 

@@ -599,6 +599,48 @@ public sealed class ToolRunnerTests : IDisposable
     }
 
     [Fact]
+    public async Task Cancellation_also_stops_descendants_that_left_the_group()
+    {
+        var pidFile = _directory.Combine("pid");
+        // The grandchild starts a session of its own (as a daemonising server would): the group signal misses it, and
+        // once the leader is gone it is reparented, out of reach of a tree walk.
+        var command = new ToolCommand("/bin/sh", "-c", "setsid sleep 300 & echo $! > pid; wait")
+        {
+            WorkingDirectory = _directory.Path,
+            Timeout = TimeSpan.FromSeconds(30),
+        };
+        using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(Token);
+
+        var run = _runner.RunAsync(command, cancellation.Token);
+        var pid = await ProcessProbe.ReadPidAsync(pidFile, Token);
+        try
+        {
+            // The pid file is written when setsid is forked; wait until it runs sleep in its own session.
+            await WaitUntilAsync(() => File.ReadAllText($"/proc/{pid}/stat").Contains("(sleep)"));
+            await cancellation.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run.WaitAsync(TimeSpan.FromSeconds(20), Token));
+
+            Assert.True(await ProcessProbe.WaitUntilGoneAsync(pid, TimeSpan.FromSeconds(5), Token),
+                $"The grandchild in its own session (pid {pid}) is still running after cancellation.");
+        }
+        finally
+        {
+            ProcessProbe.KillQuietly(pid);
+        }
+    }
+
+    static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (stopwatch.Elapsed > SafetyTimeout)
+                throw new TimeoutException("The condition did not become true.");
+            await Task.Delay(20, Token);
+        }
+    }
+
+    [Fact]
     public async Task Already_cancelled_token_throws_OperationCanceledException()
     {
         using var cancellation = new CancellationTokenSource();
