@@ -115,8 +115,9 @@ public static class BuildRunner
             return Success;
         }
 
-        var invokedNames = commandLine.PositionalTargets
-            .Concat(((string[]?)builtIn[BuiltInOptions.Target] ?? []).SelectMany(CommandLine.SplitTargets)).ToList();
+        var targetOption = (string[]?)builtIn[BuiltInOptions.Target] ?? [];
+        ThrowOnEmptyTargetNames(commandLine, targetOption, graph);
+        var invokedNames = commandLine.PositionalTargets.Concat(targetOption.SelectMany(CommandLine.SplitTargets)).ToList();
         if (invokedNames.Count == 0)
             invokedNames = defaultTargets.ToList();
         if (invokedNames.Count == 0)
@@ -231,6 +232,22 @@ public static class BuildRunner
         if (clash is not null)
             throw new BuildConfigurationException(
                 $"Parameter names clash: {string.Join(" and ", clash.Select(x => x.IsBuiltIn ? $"built-in --{x.Name}" : x.Member!.DeclaringType!.Name + "." + x.Name))}. Rename one.");
+    }
+
+    /// <summary>
+    /// A target word with an empty name (<c>''</c>, <c>+</c>, <c>a++b</c>, <c>Test+</c>, <c>--target ''</c>, a bare
+    /// <c>--target</c>) is an error, never "no target given": a script's unset <c>$TARGET</c> must not run the default.
+    /// </summary>
+    static void ThrowOnEmptyTargetNames(CommandLine commandLine, IReadOnlyList<string> targetOption, TargetGraph graph)
+    {
+        var targets = $"Targets: {string.Join(", ", graph.Targets.Where(x => x.IsListed).Select(x => x.Name))}.";
+        if (commandLine.Get(BuiltInOptions.Target.Name) is { Values.Count: 0 } bare)
+            throw new BuildConfigurationException($"{bare.Spelling} needs a target name (--target Compile+Test); nothing was run. {targets}");
+        var empty = commandLine.TargetSpellings.Concat(targetOption).FirstOrDefault(CommandLine.HasEmptyTargetName);
+        if (empty is not null)
+            throw new BuildConfigurationException(
+                $"Empty target name in '{empty}' (targets are joined by a single '+'; an unset variable gives an empty name); " +
+                $"nothing was run. {targets}");
     }
 
     static void ApplySkipParameter(CommandLine commandLine, string[]? skip, TargetGraph graph, IReadOnlyList<ExecutableTarget> plan)

@@ -43,14 +43,8 @@ public abstract class NukeBuild : IBuildEvents
     protected static int Execute<T>(params Expression<Func<T, Target>>[] defaultTargets) where T : NukeBuild, new()
     {
         using var cancellation = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) =>
-        {
-            // The first Ctrl+C cancels gracefully (assured targets still run); a second one ends the process.
-            if (cancellation.IsCancellationRequested)
-                return;
-            e.Cancel = true;
-            cancellation.Cancel();
-        };
+        // SIGINT (Ctrl+C) and SIGTERM cancel gracefully (assured targets still run, exit code 130); a second one ends the process.
+        using var interrupts = Interrupts.Register(cancellation, Console.Error);
         return BuildRunner.Run(() => new T(), defaultTargets.Select(TargetName).ToList(), BuildInvocation.FromProcess(cancellation.Token));
     }
 

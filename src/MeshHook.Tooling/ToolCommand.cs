@@ -33,6 +33,11 @@ public sealed record ToolCommand(string Executable, IReadOnlyList<string> Argume
     /// <summary>Stop the program (its whole process tree) after this long; null waits indefinitely.</summary>
     public TimeSpan? Timeout { get; init; }
 
+    /// <summary>
+    /// On timeout or cancellation the program's process group gets SIGTERM, then this long to finish, then SIGKILL.
+    /// </summary>
+    public TimeSpan StopGrace { get; init; } = TimeSpan.FromSeconds(3);
+
     /// <summary>Text written to the program's standard input, which is then closed. Null: no input (closed at once).</summary>
     public string? StandardInput { get; init; }
 
@@ -50,7 +55,7 @@ public sealed record ToolCommand(string Executable, IReadOnlyList<string> Argume
     /// <summary>Commands are equal when they would run the same way (arguments and environment compared by content).</summary>
     public bool Equals(ToolCommand? other) =>
         other is not null && Executable == other.Executable && Arguments.SequenceEqual(other.Arguments) &&
-        WorkingDirectory == other.WorkingDirectory && Timeout == other.Timeout && StandardInput == other.StandardInput &&
+        WorkingDirectory == other.WorkingDirectory && Timeout == other.Timeout && StopGrace == other.StopGrace && StandardInput == other.StandardInput &&
         LogOutput == other.LogOutput && ThrowOnFailure == other.ThrowOnFailure && InstallHint == other.InstallHint &&
         PassKeyVariables.Order(StringComparer.Ordinal).SequenceEqual(other.PassKeyVariables.Order(StringComparer.Ordinal)) &&
         Environment.Count == other.Environment.Count &&

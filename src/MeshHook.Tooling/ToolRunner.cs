@@ -22,7 +22,12 @@ public sealed class ToolRunner(SecretMasker masker, IToolOutputSink? sink = null
         if (command.WorkingDirectory is { } workingDirectory && !Directory.Exists(workingDirectory))
             throw new ToolStartException($"Cannot run '{commandLine}': its working directory {workingDirectory} does not exist.");
 
-        var startInfo = new ProcessStartInfo(executable)
+        // The tool gets a process group of its own (see ProcessGroups): a terminal's Ctrl+C reaches the build, not it.
+        var launcher = ProcessGroups.Launcher;
+        if (launcher is not null && !ProcessGroups.IsExecutable(executable))
+            throw new ToolNotFoundException(command.Executable,
+                string.Join(' ', new[] { command.InstallHint, "(it is not executable: Permission denied)" }.Where(x => x is not null)));
+        var startInfo = new ProcessStartInfo(launcher?[0] ?? executable)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -30,7 +35,7 @@ public sealed class ToolRunner(SecretMasker masker, IToolOutputSink? sink = null
             UseShellExecute = false,
             WorkingDirectory = command.WorkingDirectory ?? Directory.GetCurrentDirectory(),
         };
-        foreach (var argument in command.Arguments)
+        foreach (var argument in launcher is null ? command.Arguments : [.. launcher.Skip(1), executable, .. command.Arguments])
             startInfo.ArgumentList.Add(argument);
         // Keys are not inherited: a child (or a dependency's install script) has no business with them.
         foreach (var name in ToolCommand.KeyVariables.Except(command.PassKeyVariables, StringComparer.Ordinal))
@@ -52,6 +57,7 @@ public sealed class ToolRunner(SecretMasker masker, IToolOutputSink? sink = null
         try
         {
             process.Start();
+            ProcessGroups.Track(process);
         }
         catch (System.ComponentModel.Win32Exception exception)
         {
@@ -73,12 +79,16 @@ public sealed class ToolRunner(SecretMasker masker, IToolOutputSink? sink = null
         }
         catch (OperationCanceledException)
         {
-            KillTree(process);
+            await ProcessGroups.StopAsync(process, ownGroup: launcher is not null, command.StopGrace);
             // Let the readers drain what was written before the kill.
             process.WaitForExit(5_000);
             if (cancellationToken.IsCancellationRequested)
                 throw new OperationCanceledException($"Process '{commandLine}' was cancelled.", cancellationToken);
             throw new ToolTimeoutException(commandLine, command.Timeout!.Value, Snapshot());
+        }
+        finally
+        {
+            ProcessGroups.Untrack(process);
         }
 
         var result = new ToolResult(command, process.ExitCode, Snapshot(), stopwatch.Elapsed);
@@ -136,15 +146,9 @@ public sealed class ToolRunner(SecretMasker masker, IToolOutputSink? sink = null
         return masker.Apply(masked.ToDisplayString());
     }
 
-    static void KillTree(Process process)
-    {
-        try
-        {
-            process.Kill(entireProcessTree: true);
-        }
-        catch (InvalidOperationException)
-        {
-            // Already exited.
-        }
-    }
+    /// <summary>
+    /// Kills every tool still running in this process (their whole groups) at once: for a forced exit, such as a second
+    /// Ctrl+C, after which nobody is left to stop them.
+    /// </summary>
+    public static void KillAllRunning() => ProcessGroups.KillAll();
 }

@@ -76,6 +76,49 @@ public sealed class PlanningTests : IDisposable
         Assert.Empty(result.Build!.Ran);
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData("+")]
+    [InlineData("  ")]
+    [InlineData("Lint++Test")]
+    [InlineData("Lint+")]
+    [InlineData("+Lint")]
+    public void An_empty_target_name_is_an_error_naming_it_and_nothing_runs(string given)
+    {
+        var result = _harness.Run<Chain>(new RunOptions { DefaultTargets = ["Compile"] }, given);
+
+        Assert.Equal(BuildRunner.InvalidInvocation, result.ExitCode);
+        Assert.Contains($"Empty target name in '{given}'", result.Output);
+        Assert.Contains("Targets: Restore, Compile, Lint, Test, Pack, BuildWorkers.", result.Output);
+        Assert.Empty(result.Build!.Ran);
+    }
+
+    [Theory]
+    [InlineData("--target", "")]
+    [InlineData("--target", "Lint+")]
+    [InlineData("--target", "Lint", "")]
+    [InlineData("--plan", "")]
+    public void An_empty_target_name_given_to_an_option_is_an_error(params string[] args)
+    {
+        var result = _harness.Run<Chain>(new RunOptions { DefaultTargets = ["Compile"] }, args);
+
+        Assert.Equal(BuildRunner.InvalidInvocation, result.ExitCode);
+        Assert.Contains("Empty target name in '", result.Output);
+        Assert.Contains("Targets: Restore, Compile, Lint, Test, Pack, BuildWorkers.", result.Output);
+        Assert.Empty(result.Build!.Ran);
+    }
+
+    [Fact]
+    public void A_bare_target_option_is_an_error_not_the_default_target()
+    {
+        var result = _harness.Run<Chain>(new RunOptions { DefaultTargets = ["Compile"] }, "--target");
+
+        Assert.Equal(BuildRunner.InvalidInvocation, result.ExitCode);
+        Assert.Contains("--target needs a target name", result.Output);
+        Assert.Contains("Targets: Restore, Compile, Lint, Test, Pack, BuildWorkers.", result.Output);
+        Assert.Empty(result.Build!.Ran);
+    }
+
     class Triggers : RecordingBuild
     {
         Target Deploy => _ => _.Triggers(Notify).Executes(Record(nameof(Deploy)));

@@ -84,6 +84,26 @@ public sealed class BootstrapAtRepoRootTests
         Assert.DoesNotContain(calls, c => c.StartsWith("[build]", StringComparison.Ordinal) || c.Contains("[--version]", StringComparison.Ordinal));
     }
 
+    /// <summary>
+    /// `./build.sh "$TARGET"` with an unset variable passes one empty word: it must fail (exit 2, naming what was given
+    /// and listing the targets), not run the default target (Test). One real run through the bootstrap; the engine's
+    /// PlanningTests cover the other spellings ('+', 'a++b', '--target') in-process.
+    /// </summary>
+    [Fact]
+    public void BuildSh_EmptyTargetName_FailsListingTheTargetsAndRunsNothing()
+    {
+        var result = TestProcess.Run(Path.Combine(Root, "build.sh"), ["", "--no-logo"], Root, BootstrapTimeout);
+
+        Assert.True(!result.TimedOut && result.ExitCode == 2, "an empty target name should exit 2\n" + result.Describe());
+        Assert.True(result.Output.Contains("error: Empty target name in ''", StringComparison.Ordinal), result.Describe());
+        Assert.Matches(@"Targets: .*\bCompile\b.*\bTest\b.*\bDeploy\b", result.Output);
+        // Nothing ran: no target header and no end-of-build summary.
+        Assert.DoesNotContain("Duration", result.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("═", result.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Build failed", result.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Build succeeded", result.Output, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void BuildCmd_RunThroughBash_ShowsHelp()
     {

@@ -518,6 +518,128 @@ public sealed class ToolRunnerTests : IDisposable
         }
     }
 
+    /// <summary>"pid pgid sid" of a process, from /proc (fields 1, 5 and 6 of its stat line).</summary>
+    static (int Pid, int Group, int Session) Ids(string stat)
+    {
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return (int.Parse(stat[..stat.IndexOf(' ')]), int.Parse(fields[2]), int.Parse(fields[3]));
+    }
+
+    [Fact]
+    public async Task A_tool_runs_in_a_process_group_and_session_of_its_own()
+    {
+        // A terminal's Ctrl+C goes to its foreground process group: the build's. A tool in that group would get the
+        // signal as well and stop in its own way (a test failing instead of the run being cancelled).
+        var result = await _runner.RunAsync(Bounded("cat", "/proc/self/stat"), Token);
+
+        var tool = Ids(result.StandardOutput);
+        var self = Ids(File.ReadAllText("/proc/self/stat"));
+        Assert.Equal(tool.Pid, tool.Group);
+        Assert.Equal(tool.Pid, tool.Session);
+        Assert.NotEqual(self.Group, tool.Group);
+    }
+
+    [Fact]
+    public async Task Cancellation_sends_SIGTERM_to_the_group_first_so_the_tool_can_clean_up()
+    {
+        var marker = _directory.Combine("stopped-by");
+        var ready = _directory.Combine("ready");
+        // The shell and its child both record the signal that stopped them; the child says it is ready once both
+        // traps are in place.
+        var command = new ToolCommand("/bin/sh", "-c",
+            "trap 'echo parent-TERM >> stopped-by; wait; exit 0' TERM; trap 'echo parent-INT >> stopped-by' INT; " +
+            "sh -c 'trap \"echo child-TERM >> stopped-by; exit 0\" TERM; echo $$ > ready; while :; do sleep 0.1; done' & " +
+            "while :; do sleep 0.1; done")
+        {
+            WorkingDirectory = _directory.Path,
+            Timeout = TimeSpan.FromSeconds(30),
+            StopGrace = TimeSpan.FromSeconds(10),
+        };
+        using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(Token);
+
+        var run = _runner.RunAsync(command, cancellation.Token);
+        await ProcessProbe.ReadPidAsync(ready, Token);
+        await cancellation.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run.WaitAsync(TimeSpan.FromSeconds(20), Token));
+        var lines = File.ReadAllLines(marker);
+        Assert.Contains("parent-TERM", lines);
+        Assert.Contains("child-TERM", lines);
+    }
+
+    [Fact]
+    public async Task A_group_that_ignores_SIGTERM_is_killed_after_the_grace_even_members_the_leader_left_behind()
+    {
+        var pidFile = _directory.Combine("pid");
+        // The leader dies on SIGTERM at once; its child ignores SIGTERM and would live on without the SIGKILL to the group.
+        var command = new ToolCommand("/bin/sh", "-c", "(trap '' TERM; exec sleep 300) & echo $! > pid; wait")
+        {
+            WorkingDirectory = _directory.Path,
+            Timeout = TimeSpan.FromSeconds(30),
+            StopGrace = TimeSpan.FromMilliseconds(500),
+        };
+        using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(Token);
+        var stopwatch = Stopwatch.StartNew();
+
+        var run = _runner.RunAsync(command, cancellation.Token);
+        var pid = await ProcessProbe.ReadPidAsync(pidFile, Token);
+        try
+        {
+            await cancellation.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run.WaitAsync(TimeSpan.FromSeconds(20), Token));
+
+            Assert.True(await ProcessProbe.WaitUntilGoneAsync(pid, TimeSpan.FromSeconds(5), Token),
+                $"The child that ignores SIGTERM (pid {pid}) is still running.");
+            Assert.InRange(stopwatch.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(10));
+        }
+        finally
+        {
+            ProcessProbe.KillQuietly(pid);
+        }
+    }
+
+    [Fact]
+    public async Task Cancellation_also_stops_descendants_that_left_the_group()
+    {
+        var pidFile = _directory.Combine("pid");
+        // The grandchild starts a session of its own (as a daemonising server would): the group signal misses it, and
+        // once the leader is gone it is reparented, out of reach of a tree walk.
+        var command = new ToolCommand("/bin/sh", "-c", "setsid sleep 300 & echo $! > pid; wait")
+        {
+            WorkingDirectory = _directory.Path,
+            Timeout = TimeSpan.FromSeconds(30),
+        };
+        using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(Token);
+
+        var run = _runner.RunAsync(command, cancellation.Token);
+        var pid = await ProcessProbe.ReadPidAsync(pidFile, Token);
+        try
+        {
+            // The pid file is written when setsid is forked; wait until it runs sleep in its own session.
+            await WaitUntilAsync(() => File.ReadAllText($"/proc/{pid}/stat").Contains("(sleep)"));
+            await cancellation.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run.WaitAsync(TimeSpan.FromSeconds(20), Token));
+
+            Assert.True(await ProcessProbe.WaitUntilGoneAsync(pid, TimeSpan.FromSeconds(5), Token),
+                $"The grandchild in its own session (pid {pid}) is still running after cancellation.");
+        }
+        finally
+        {
+            ProcessProbe.KillQuietly(pid);
+        }
+    }
+
+    static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (stopwatch.Elapsed > SafetyTimeout)
+                throw new TimeoutException("The condition did not become true.");
+            await Task.Delay(20, Token);
+        }
+    }
+
     [Fact]
     public async Task Already_cancelled_token_throws_OperationCanceledException()
     {

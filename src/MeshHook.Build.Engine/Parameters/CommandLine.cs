@@ -11,8 +11,12 @@ public sealed class CommandLine
     public sealed record Option(string Spelling, IReadOnlyList<string> Values);
 
     readonly List<string> _positionalTargets = [];
+    readonly List<string> _targetSpellings = [];
 
     public IReadOnlyList<string> PositionalTargets => _positionalTargets;
+
+    /// <summary>Each command-line word that named targets, as given (<c>Compile+Test</c>, <c>''</c>), for error messages.</summary>
+    public IReadOnlyList<string> TargetSpellings => _targetSpellings;
 
     public IEnumerable<Option> Options => _options.Values;
 
@@ -26,7 +30,10 @@ public sealed class CommandLine
         var commandLine = new CommandLine();
         var index = 0;
         for (; index < args.Count && !IsOptionName(args[index]); index++)
+        {
+            commandLine._targetSpellings.Add(args[index]);
             positional.AddRange(SplitTargets(args[index]));
+        }
 
         while (index < args.Count)
         {
@@ -57,14 +64,21 @@ public sealed class CommandLine
             var key = Suggestions.Normalize(flag.Name);
             if (_options.TryGetValue(key, out var option) && option.Values.Count > 0 && !bool.TryParse(option.Values[0], out _))
             {
+                _targetSpellings.AddRange(option.Values);
                 _positionalTargets.AddRange(option.Values.SelectMany(SplitTargets));
                 _options[key] = option with { Values = [] };
             }
         }
     }
 
+    /// <summary>
+    /// The target names in one word, split on '+'. Empty names are kept (<c>''</c>, <c>+</c>, <c>a++b</c> yield "") so that
+    /// <see cref="HasEmptyTargetName"/> can refuse them: an unset <c>$TARGET</c> must not run the default target.
+    /// </summary>
     public static IEnumerable<string> SplitTargets(string value) =>
-        value.Split('+', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        value.Split('+', StringSplitOptions.TrimEntries);
+
+    public static bool HasEmptyTargetName(string value) => SplitTargets(value).Any(x => x.Length == 0);
 
     // "-1" and "-" are values, not option names.
     static bool IsOptionName(string arg) => arg.Length > 1 && arg[0] == '-' && !char.IsDigit(arg[1]) && arg[1] != '.';

@@ -44,5 +44,8 @@ public static class Outcomes
     public const string Failed = "failed";
     public const string RolledBack = "rolled_back";
     public const string Aborted = "aborted";
+
+    /// <summary>Stopped by Ctrl+C or SIGTERM before the switch: the new release was stopped, the old one kept serving.</summary>
+    public const string Cancelled = "cancelled";
     public const string NoChange = "no_change";
 }

@@ -15,6 +15,9 @@ public sealed record DeploymentResult(string DeploymentId, string Outcome, strin
 /// started → the stages, each journaled with its start and duration → on failure before the switch, stop the new
 /// release (the old one keeps serving); on failure after the switch, switch back and verify (rolled_back) → journal the
 /// outcome → release the lock. A run killed half-way is closed as aborted by the next one that takes the lock.
+/// Ctrl+C/SIGTERM (the token) before the switch stops the new release and journals the deploy as cancelled (the old
+/// release keeps serving); from the switch on the token is no longer passed: the deploy finishes verifying (or rolls
+/// back), so an interrupt never leaves the environment half-switched.
 /// </summary>
 public sealed class Deployer(DeploymentJournal journal, EnvironmentLock environmentLock, IStepRunner runner, TimeProvider time, DeploymentLog log)
 {
@@ -105,9 +108,17 @@ public sealed class Deployer(DeploymentJournal journal, EnvironmentLock environm
         {
             var stageStarted = time.GetUtcNow();
             log.Information($"==> {stage.Name}");
-            switched |= stage.Name == Stage.Switch;
             try
             {
+                if (stage.Name == Stage.Switch)
+                {
+                    // The last moment an interrupt can still leave the old release serving untouched.
+                    cancellationToken.ThrowIfCancellationRequested();
+                    switched = true;
+                }
+                // From the switch on, steps run to the end (verified, else rolled back) even after Ctrl+C. (An injected
+                // hang still ends on the token: it stands for a step that never returns, as the reliability tests use it.)
+                var stageToken = switched ? CancellationToken.None : cancellationToken;
                 if (Fault is not null)
                     await Fault.InjectAsync(stage.Name, afterFirstStep: false, cancellationToken);
                 if (Fault is not null && stage.Steps.Count == 0)
@@ -115,11 +126,16 @@ public sealed class Deployer(DeploymentJournal journal, EnvironmentLock environm
                 for (var index = 0; index < stage.Steps.Count; index++)
                 {
                     log.Information($"    {stage.Steps[index].Describe()}");
-                    await runner.RunAsync(stage.Steps[index], cancellationToken);
+                    await runner.RunAsync(stage.Steps[index], stageToken);
                     if (index == 0 && Fault is not null)
                         await Fault.InjectAsync(stage.Name, afterFirstStep: true, cancellationToken);
                 }
                 Journal(deploymentId, stage.Name, stageStarted, Outcomes.Succeeded);
+            }
+            catch (OperationCanceledException exception) when (!switched && cancellationToken.IsCancellationRequested)
+            {
+                Journal(deploymentId, stage.Name, stageStarted, Outcomes.Cancelled, "cancelled (Ctrl+C or SIGTERM)");
+                throw await CancelAsync(plan, deploymentId, stage.Name, exception);
             }
             catch (Exception exception) when (stage.Name == Stage.CleanUp && exception is not OperationCanceledException)
             {
@@ -128,7 +144,7 @@ public sealed class Deployer(DeploymentJournal journal, EnvironmentLock environm
                 Journal(deploymentId, stage.Name, stageStarted, Outcomes.Failed, exception.Message);
                 log.Warning($"Clean-up after the deploy failed (the new release is live): {exception.Message}");
                 if (Recover is not null)
-                    await Recover(cancellationToken);
+                    await Recover(CancellationToken.None);
             }
             catch (Exception exception)
             {
@@ -137,8 +153,45 @@ public sealed class Deployer(DeploymentJournal journal, EnvironmentLock environm
             }
         }
 
+        if (cancellationToken.IsCancellationRequested)
+            log.Warning($"Interrupted after the switch: {plan.ReleaseId} was verified and stays live.");
         Finish(deploymentId, Outcomes.Succeeded, null);
         return Outcomes.Succeeded;
+    }
+
+    /// <summary>
+    /// Interrupted before the switch: stop what the deploy started (the old release was never touched and keeps serving)
+    /// and journal the deploy as cancelled. Returns the exception to throw: a cancellation, so the build reports the
+    /// target as aborted and exits 130, not as a failure.
+    /// </summary>
+    async Task<Exception> CancelAsync(DeploymentPlan plan, string deploymentId, string stage, OperationCanceledException cancellation)
+    {
+        log.Warning($"{plan.Kind} cancelled at '{stage}', before the switch: stopping {plan.ReleaseId}; " +
+                    $"{plan.PreviousReleaseId ?? "nothing"} keeps serving.");
+        var recoveryStarted = time.GetUtcNow();
+        try
+        {
+            foreach (var step in plan.OnFailureBeforeSwitch)
+            {
+                log.Information($"    {step.Describe()}");
+                // To the end even after a second signal reached us here: the new release must not keep running.
+                await runner.RunAsync(step, CancellationToken.None);
+            }
+        }
+        catch (Exception recoveryFailure)
+        {
+            Journal(deploymentId, "recover", recoveryStarted, Outcomes.Failed, recoveryFailure.Message);
+            Finish(deploymentId, Outcomes.Failed, $"cancelled at '{stage}' (then stopping {plan.ReleaseId} failed: {recoveryFailure.Message})");
+            return new DeploymentFailedException(
+                $"{plan.Kind} of {plan.ReleaseId} was cancelled at '{stage}', and stopping it failed: {recoveryFailure.Message}", Outcomes.Failed, stage);
+        }
+
+        Journal(deploymentId, "recover", recoveryStarted, Outcomes.Succeeded);
+        Finish(deploymentId, Outcomes.Cancelled, $"cancelled at '{stage}' before the switch");
+        return new OperationCanceledException(
+            $"{plan.Kind} of {plan.ReleaseId} was cancelled at '{stage}'. " +
+            (plan.PreviousReleaseId is null ? "No release was serving before; none is now." : $"{plan.PreviousReleaseId} kept serving throughout."),
+            cancellation, cancellation.CancellationToken);
     }
 
     async Task<DeploymentFailedException> RecoverAsync(DeploymentPlan plan, string deploymentId, string stage, bool switched, Exception failure)

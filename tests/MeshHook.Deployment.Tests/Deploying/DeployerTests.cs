@@ -31,6 +31,31 @@ public sealed class DeployerTests : IDisposable
         }
     }
 
+    /// <summary>
+    /// Like the real tool runner: a step started with a cancelled token throws at once. The interrupt (Ctrl+C) arrives
+    /// while step <paramref name="interruptDuring"/> runs; with <paramref name="stepDiesOfIt"/> that step's tool is
+    /// killed by it (throws), else the step still completes. Steps named in <paramref name="failOn"/> fail.
+    /// </summary>
+    sealed class InterruptingRunner(CancellationTokenSource interrupt, string interruptDuring, bool stepDiesOfIt, string? failOn = null) : IStepRunner
+    {
+        public List<string> Ran { get; } = [];
+
+        public Task RunAsync(DeployStep step, CancellationToken cancellationToken)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            Ran.Add(step.Describe());
+            if (step.Describe() == interruptDuring)
+            {
+                interrupt.Cancel();
+                if (stepDiesOfIt)
+                    cancellationToken.ThrowIfCancellationRequested();
+            }
+            if (step.Describe() == failOn)
+                throw new UserFacingException($"{failOn} broke");
+            return Task.CompletedTask;
+        }
+    }
+
     static DeploymentPlan Plan(string? previous = "r0") => new(DeploymentKind.Deploy, "local", "r1", previous,
     [
         new Stage(Stage.Validate, [new Marker("verify")]),
@@ -139,5 +164,67 @@ public sealed class DeployerTests : IDisposable
         var killed = journal.ReadDeployments().First();
         Assert.Equal((Outcomes.Aborted, "migrate"), (killed.Outcome, killed.Finish!.Stage));
         Assert.Contains(_log, x => x.Contains("d-killed") && x.Contains("closing it as aborted"));
+    }
+
+    [Theory]
+    [InlineData("migrate", true, "migrate")]
+    [InlineData("start new", true, "start")]
+    [InlineData("health new", true, "health check")]
+    // The last step before the switch completes, the interrupt is seen at the switch: it must not switch.
+    [InlineData("health new", false, "switch")]
+    public async Task An_interrupt_before_the_switch_stops_the_new_release_keeps_the_old_and_is_journaled_as_cancelled(
+        string interruptDuring, bool stepDiesOfIt, string stage)
+    {
+        using var interrupt = new CancellationTokenSource();
+        var runner = new InterruptingRunner(interrupt, interruptDuring, stepDiesOfIt);
+        var (deployer, journal, environmentLock) = Create(runner);
+
+        var error = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => deployer.RunAsync(Plan(), Request, interrupt.Token));
+
+        Assert.IsNotType<DeploymentFailedException>(error);
+        Assert.Contains("r0 kept serving throughout", error.Message);
+        Assert.DoesNotContain("switch to new", runner.Ran);
+        Assert.DoesNotContain("switch back", runner.Ran);
+        Assert.Equal("stop new", runner.Ran[^1]); // the recovery ran although the token was cancelled
+        var record = Assert.Single(journal.ReadDeployments());
+        Assert.Equal(Outcomes.Cancelled, record.Outcome);
+        Assert.Equal($"cancelled at '{stage}' before the switch", record.Finish!.Error);
+        Assert.Equal(Outcomes.Cancelled, record.Stages.Single(x => x.Stage == stage).Outcome);
+        Assert.Equal(Outcomes.Succeeded, record.Stages.Single(x => x.Stage == "recover").Outcome);
+        Assert.Null(environmentLock.ReadHolder());
+    }
+
+    [Theory]
+    [InlineData("switch to new", true)]
+    [InlineData("switch to new", false)]
+    [InlineData("verify stable url", true)]
+    public async Task An_interrupt_after_the_switch_finishes_verifying_and_the_new_release_stays(string interruptDuring, bool stepDiesOfIt)
+    {
+        using var interrupt = new CancellationTokenSource();
+        var runner = new InterruptingRunner(interrupt, interruptDuring, stepDiesOfIt);
+        var (deployer, journal, environmentLock) = Create(runner);
+
+        var result = await deployer.RunAsync(Plan(), Request, interrupt.Token);
+
+        Assert.True(interrupt.IsCancellationRequested);
+        Assert.Equal(Outcomes.Succeeded, result.Outcome);
+        Assert.Equal(["verify", "migrate", "start new", "health new", "switch to new", "verify stable url", "stop old"], runner.Ran);
+        Assert.Equal(Outcomes.Succeeded, Assert.Single(journal.ReadDeployments()).Outcome);
+        Assert.Contains(_log, x => x.Contains("Interrupted after the switch: r1 was verified and stays live"));
+        Assert.Null(environmentLock.ReadHolder());
+    }
+
+    [Fact]
+    public async Task An_interrupt_after_the_switch_with_a_failing_verification_rolls_back_to_the_end()
+    {
+        using var interrupt = new CancellationTokenSource();
+        var runner = new InterruptingRunner(interrupt, "switch to new", stepDiesOfIt: false, failOn: "verify stable url");
+        var (deployer, journal, _) = Create(runner);
+
+        var error = await Assert.ThrowsAsync<DeploymentFailedException>(() => deployer.RunAsync(Plan(), Request, interrupt.Token));
+
+        Assert.Equal(Outcomes.RolledBack, error.Outcome);
+        Assert.Equal(["switch back", "verify old", "stop new"], runner.Ran.TakeLast(3));
+        Assert.Equal(Outcomes.RolledBack, journal.ReadDeployments().Single().Outcome);
     }
 }
