@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Json;
 using MeshHook.Tooling;
 
 namespace MeshHook.Deployment.Journal;
@@ -11,21 +10,26 @@ namespace MeshHook.Deployment.Journal;
 /// (in each string before serialising: JSON escaping would hide them from the masker). The file is the owner's only (0600):
 /// it holds error messages of failed deploys.
 /// </summary>
-public sealed class DeploymentJournal(string path, SecretMasker masker)
+public sealed class DeploymentJournal(string path, SecretMasker masker) : IDeploymentJournal
 {
-    static readonly JsonSerializerOptions Options = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
-    };
-
     const UnixFileMode PrivateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
     public string Path => path;
 
+    public string Location => path;
+
+    public Task AppendAsync(JournalEntry entry, CancellationToken cancellationToken)
+    {
+        Append(entry);
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<JournalEntry>> ReadEntriesAsync(ICollection<string>? warnings, CancellationToken cancellationToken) =>
+        Task.FromResult(ReadEntries(warnings));
+
     public void Append(JournalEntry entry)
     {
-        var line = MaskedJson.Serialize(entry, Options, masker);
+        var line = JournalLines.Serialize(entry, masker);
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
         var options = new FileStreamOptions { Mode = FileMode.Append, Access = FileAccess.Write, Share = FileShare.ReadWrite };
         if (!OperatingSystem.IsWindows())
@@ -46,40 +50,12 @@ public sealed class DeploymentJournal(string path, SecretMasker masker)
     {
         if (!File.Exists(path))
             return [];
-        var entries = new List<JournalEntry>();
-        var lineNumber = 0;
-        foreach (var line in File.ReadLines(path))
-        {
-            lineNumber++;
-            if (line.Length == 0)
-                continue;
-            try
-            {
-                var entry = JsonSerializer.Deserialize<JournalEntry>(line, Options);
-                if (entry?.Type is null || entry.DeploymentId is null)
-                    throw new JsonException("missing type or deploymentId");
-                entries.Add(entry);
-            }
-            catch (JsonException)
-            {
-                warnings?.Add($"{path}:{lineNumber}: skipped an unreadable journal line (a run was probably killed while writing it).");
-            }
-        }
-        return entries;
+        return JournalLines.Parse(File.ReadLines(path), path, warnings);
     }
 
     /// <summary>Deployments in the order they started.</summary>
-    public IReadOnlyList<DeploymentRecord> ReadDeployments(ICollection<string>? warnings = null)
-    {
-        var entries = ReadEntries(warnings);
-        return entries.Where(x => x.IsStarted).Select(start =>
-        {
-            var own = entries.Where(x => x.DeploymentId == start.DeploymentId).ToList();
-            return new DeploymentRecord(start,
-                own.Where(x => x.Type == JournalEntryTypes.Stage).ToList(),
-                own.LastOrDefault(x => x.Type == JournalEntryTypes.Finished));
-        }).ToList();
-    }
+    public IReadOnlyList<DeploymentRecord> ReadDeployments(ICollection<string>? warnings = null) =>
+        JournalLines.Group(ReadEntries(warnings));
 
     byte LastByte()
     {

@@ -16,7 +16,7 @@ namespace MeshHook.Deployment.Locking;
 /// (never from the file's date). A live holder makes the deploy fail at once naming it, or wait up to <c>wait</c>, polling
 /// every <c>pollInterval</c> on the injected clock.
 /// </summary>
-public sealed class EnvironmentLock(string path, TimeProvider time, TimeSpan? pollInterval = null)
+public sealed class EnvironmentLock(string path, TimeProvider time, TimeSpan? pollInterval = null) : IEnvironmentLock
 {
     static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
@@ -26,6 +26,20 @@ public sealed class EnvironmentLock(string path, TimeProvider time, TimeSpan? po
     public static readonly TimeSpan DefaultPollInterval = TimeSpan.FromMilliseconds(250);
 
     public string Path => path;
+
+    public string Location => path;
+
+    public Task ReleaseAsync(string deploymentId, CancellationToken cancellationToken)
+    {
+        Release(deploymentId);
+        return Task.CompletedTask;
+    }
+
+    public Task<LockHolder?> ReadHolderAsync(CancellationToken cancellationToken) => Task.FromResult(ReadHolder());
+
+    public Task<bool> IsStaleAsync(LockHolder holder, CancellationToken cancellationToken) => Task.FromResult(IsStale(holder));
+
+    public Task<LockHolder?> ForceReleaseAsync(CancellationToken cancellationToken) => Task.FromResult(ForceRelease());
 
     public string GuardPath => path + ".guard";
 
