@@ -46,7 +46,7 @@ partial class Build
         .Executes(async () =>
         {
             await Sources.BuildTools.InstallAsync(Tools, CancellationToken);   // pglite-server, the Supabase CLI
-            await Operations.DeployAsync(Release ?? PackagedRelease?.Id, DeployOptions, CancellationToken);
+            try { await Operations.DeployAsync(Release ?? PackagedRelease?.Id, DeployOptions, CancellationToken); } finally { await PublishDoraSummaryAsync(); }
         });
 
     Target Rollback => _ => _
