@@ -16,7 +16,7 @@ partial class Build
     [Parameter("Deploy/Rollback: wait up to this long (seconds or hh:mm:ss) for a lock held by another deploy; default: fail at once")]
     readonly TimeSpan LockWait = TimeSpan.Zero;
 
-    [Parameter("Releases/Status: print JSON instead of a table", FromEnvironment = false)]
+    [Parameter("Releases/Status/Report: print JSON instead of a table or page", FromEnvironment = false)]
     readonly bool Json;
 
     EdgeBuild Edge => new(RootDirectory, ArtifactsDirectory);
