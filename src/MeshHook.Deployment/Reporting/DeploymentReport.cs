@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using System.Text.Encodings.Web;
 using System.Text.Json.Nodes;
 
 namespace MeshHook.Deployment.Reporting;
@@ -81,7 +82,8 @@ public sealed record DeploymentReport
         static string Code(string? value) => value is null ? "none" : $"`{value}`";
     }
 
-    public string ToJson() => Json().ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+    // Printed, not embedded in HTML: apostrophes and the like stay readable.
+    public string ToJson() => Json().ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
 
     /// <summary>Durations in seconds and times in UTC (ISO 8601), so dashboards need no parsing of their own.</summary>
     JsonObject Json() => new()
@@ -94,8 +96,8 @@ public sealed record DeploymentReport
             ["deploymentFrequency"] = new JsonObject
             {
                 ["deployments"] = Figures.DeploymentFrequency.Deployments,
-                ["perDay"] = Figures.DeploymentFrequency.PerDay,
-                ["perWeek"] = Figures.DeploymentFrequency.PerWeek,
+                ["perDay"] = Math.Round(Figures.DeploymentFrequency.PerDay, 4),
+                ["perWeek"] = Math.Round(Figures.DeploymentFrequency.PerWeek, 4),
                 ["definition"] = DeploymentFrequency.Definition,
             },
             ["leadTimeForChanges"] = new JsonObject

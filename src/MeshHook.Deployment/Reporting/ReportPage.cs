@@ -19,7 +19,7 @@ public static class ReportPage
         .card { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 12px 14px; }
         .card h3 { font-size: 13px; margin: 0 0 6px; color: var(--muted); font-weight: 600; text-transform: uppercase; letter-spacing: .03em; }
         .card .value { font-size: 22px; font-weight: 650; margin-bottom: 2px; overflow-wrap: anywhere; }
-        .card .definition { font-size: 12px; margin: 8px 0 0; } .basis { font-size: 12px; }
+        .card .definition { font-size: 12px; margin: 8px 0 0; } .basis { font-size: 12px; } .current .value { font-size: 18px; }
         pre.error { white-space: pre-wrap; overflow-wrap: anywhere; background: #fff1f0; border: 1px solid #ffcecb; border-radius: 6px; padding: 8px; margin: 6px 0 0; font-size: 12px; }
         table { border-collapse: collapse; width: 100%; } th, td { text-align: left; padding: 5px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
         th { font-size: 12px; color: var(--muted); font-weight: 600; } td.num { text-align: right; white-space: nowrap; } td.time { white-space: nowrap; }
@@ -81,7 +81,8 @@ public static class ReportPage
         html.Append("<div class=\"card last-failure\"><h3>Last failure</h3>");
         if (current.LastFailure is { } failure)
         {
-            html.Append($"<div class=\"value\">{Badge(failure)}</div><div class=\"basis\">{E(failure.Kind)} of <code>{E(failure.Release ?? "?")}</code> at {E(ReportFormat.Time(failure.FailedAt ?? failure.CountedAt))}</div>");
+            var badge = failure.UndoneBy is null ? Badge(failure) : "<span class=\"outcome rolled_back\" title=\"counts as a change failure\">rolled back later</span>";
+            html.Append($"<div class=\"value\">{badge}</div><div class=\"basis\">{E(failure.Kind)} of <code>{E(failure.Release ?? "?")}</code> at {E(ReportFormat.Time(failure.FailedAt ?? failure.CountedAt))}</div>");
             var error = failure.Error ?? (failure.UndoneBy is { } rollback ? $"Replaced by rollback {rollback}." : null);
             if (error is not null)
                 html.Append($"<pre class=\"error\">{E(error)}</pre>");
@@ -97,13 +98,13 @@ public static class ReportPage
     {
         var figures = report.Figures;
         html.Append($"<h2>DORA figures <span class=\"note\">({E(ReportWindow.FormatDays(report.Window.Days))})</span></h2>\n<div class=\"cards dora\">");
-        Figure(html, "deployment-frequency", "Deployment frequency", ReportFormat.Frequency(figures.DeploymentFrequency),
-            report.BasisOf(nameof(DoraFigures.DeploymentFrequency)), DeploymentFrequency.Definition);
-        Figure(html, "lead-time", "Lead time for changes", ReportFormat.LeadTime(figures.LeadTimeForChanges),
+        Figure(html, "deployment-frequency", "Deployment frequency", $"{ReportFormat.Number(figures.DeploymentFrequency.PerDay)} per day",
+            $"{ReportFormat.Number(figures.DeploymentFrequency.PerWeek)} per week · {report.BasisOf(nameof(DoraFigures.DeploymentFrequency))}", DeploymentFrequency.Definition);
+        Figure(html, "lead-time", "Lead time for changes (median)", ReportFormat.Duration(figures.LeadTimeForChanges.Median),
             report.BasisOf(nameof(DoraFigures.LeadTimeForChanges)), LeadTimeForChanges.Definition);
         Figure(html, "change-failure-rate", "Change failure rate", ReportFormat.Percent(figures.ChangeFailureRate.Rate),
             report.BasisOf(nameof(DoraFigures.ChangeFailureRate)), ChangeFailureRate.Definition);
-        Figure(html, "time-to-restore", "Time to restore", ReportFormat.Restore(figures.TimeToRestore),
+        Figure(html, "time-to-restore", "Time to restore (median)", ReportFormat.Duration(figures.TimeToRestore.Median),
             report.BasisOf(nameof(DoraFigures.TimeToRestore)), TimeToRestore.Definition);
         html.Append("</div>\n");
     }

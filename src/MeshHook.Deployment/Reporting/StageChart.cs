@@ -14,7 +14,7 @@ public static class StageChart
     public const int MaxBars = 60;
 
     const int Width = 960;
-    const int LabelWidth = 300;
+    const int LabelWidth = 320;
     const int DurationWidth = 90;
     const int BarHeight = 18;
     const int RowHeight = 26;
@@ -56,9 +56,10 @@ public static class StageChart
         {
             var entry = rows[i];
             var y = Top + i * RowHeight;
-            var label = $"{ReportFormat.Time(entry.StartedAt)[..16]} {(entry.IsDeploy ? "" : "↩ ")}{entry.Release ?? entry.Id}";
+            var release = entry.Release ?? entry.Id;
+            var label = $"{ReportFormat.Time(entry.StartedAt)[5..16]} {(entry.IsDeploy ? "" : "↩ ")}{(release.Length > 30 ? release[..29] + "…" : release)}";
             svg.Append(CultureInfo.InvariantCulture,
-                $"<g class=\"bar\" data-deployment=\"{HtmlEncode(entry.Id)}\"><text x=\"0\" y=\"{y + 13}\" class=\"label\">{HtmlEncode(label)}</text>");
+                $"<g class=\"bar\" data-deployment=\"{HtmlEncode(entry.Id)}\"><text x=\"0\" y=\"{y + 13}\" class=\"label\">{HtmlEncode(label)}<title>{HtmlEncode(ReportFormat.Time(entry.StartedAt) + " " + release)}</title></text>");
             double x = LabelWidth;
             foreach (var stage in entry.Stages)
             {
