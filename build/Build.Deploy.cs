@@ -16,7 +16,7 @@ partial class Build
     [Parameter("Deploy/Rollback: wait up to this long (seconds or hh:mm:ss) for a lock held by another deploy; default: fail at once")]
     readonly TimeSpan LockWait = TimeSpan.Zero;
 
-    [Parameter("Releases/Status: print JSON instead of a table", FromEnvironment = false)]
+    [Parameter("Releases/Status/Report: print JSON instead of a table or page", FromEnvironment = false)]
     readonly bool Json;
 
     EdgeBuild Edge => new(RootDirectory, ArtifactsDirectory);
@@ -46,7 +46,7 @@ partial class Build
         .Executes(async () =>
         {
             await Sources.BuildTools.InstallAsync(Tools, CancellationToken);   // pglite-server, the Supabase CLI
-            await Operations.DeployAsync(Release ?? PackagedRelease?.Id, DeployOptions, CancellationToken);
+            try { await Operations.DeployAsync(Release ?? PackagedRelease?.Id, DeployOptions, CancellationToken); } finally { await PublishDoraSummaryAsync(); }
         });
 
     Target Rollback => _ => _

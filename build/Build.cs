@@ -26,13 +26,14 @@ partial class Build : NukeBuild
         .Executes(() => Workspace.Clean(RootDirectory, ArtifactsDirectory));
 
     Target Restore => _ => _
-        .Description("Restores NuGet packages, local dotnet tools and the build's npm tools; installs shellcheck when missing")
+        .Description("Restores NuGet packages, local dotnet tools and the build's npm tools; installs shellcheck and chromium when missing")
         .Executes(async () =>
         {
             await Tools.RunAsync(DotNet.Restore(Solution), CancellationToken);
             await Tools.RunAsync(DotNet.ToolRestore(RootDirectory), CancellationToken);
             await Sources.BuildTools.InstallAsync(Tools, CancellationToken);
             await DebianPackages.EnsureAsync(Tools, "shellcheck", "shellcheck", CancellationToken);
+            await DebianPackages.EnsureAsync(Tools, "chromium", "chromium", CancellationToken);   // the report's browser test
         });
 
     Target Compile => _ => _
