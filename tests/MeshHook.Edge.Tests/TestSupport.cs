@@ -171,7 +171,7 @@ internal sealed class EdgeProcess : IAsyncDisposable
         StateFile = stateFile;
         PidFile = pidFile;
         SinceStart = sinceStart;
-        Client = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(20) };
+        Client = new HttpClient { BaseAddress = new Uri(url), Timeout = Upstream.HangBound }; // a hang bound, not a budget
     }
 
     public static string EdgeDll { get; } = Path.Combine(AppContext.BaseDirectory, "MeshHook.Edge.dll");

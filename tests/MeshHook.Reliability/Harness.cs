@@ -27,8 +27,8 @@ static class Harness
         var random = new Random(options.Seed);
         await using var local = await LocalDeployment.CreateAsync(CancellationToken.None);
         var pool = Enumerable.Range(0, 4).Select(_ => local.Release().Id).ToList();
-        var tools = new ToolRunner(new SecretMasker());
         var self = typeof(Harness).Assembly.Location;
+        var hangsKilled = 0;
 
         async Task<ToolResult> Child(IReadOnlyList<string> arguments, string? fault, TimeSpan timeout)
         {
@@ -37,17 +37,26 @@ static class Harness
                 [FaultInjection.Switch] = fault is null ? null : "enabled",
                 [FaultInjection.Variable] = fault,
             };
+            // A hung deploy is killed when it says it hangs (FaultInjection.HangAnnouncement), not after a guessed number of
+            // seconds: on a busy machine a correct deploy may take longer than any such guess to reach the stage.
+            using var hang = new HangSignal();
             try
             {
-                return await tools.RunAsync(new ToolCommand("dotnet", [self, "child", local.Root, .. arguments])
+                return await new ToolRunner(new SecretMasker(), hang).RunAsync(new ToolCommand("dotnet", [self, "child", local.Root, .. arguments])
                 {
-                    Environment = environment, Timeout = timeout, ThrowOnFailure = false, LogOutput = false,
-                });
+                    Environment = environment, Timeout = timeout, ThrowOnFailure = false, LogOutput = true,
+                }, hang.Token);
             }
-            catch (ToolTimeoutException)
+            catch (OperationCanceledException) when (hang.Token.IsCancellationRequested)
             {
-                // A hung deploy: its whole process tree was killed (SIGKILL), as a person or CI would.
+                // The injected hang began: the whole process tree was killed (SIGKILL), as a person or CI would.
+                hangsKilled++;
                 return new ToolResult(new ToolCommand("dotnet"), 137, [], timeout);
+            }
+            catch (ToolTimeoutException timedOut)
+            {
+                // Not an injected hang: the timeout is generous and only bounds a real one, which is a finding.
+                return new ToolResult(new ToolCommand("dotnet"), TimedOut, [new OutputLine(OutputKind.StandardError, timedOut.Message)], timeout);
             }
         }
 
@@ -73,10 +82,12 @@ static class Harness
             var target = rollback ? previousGood! : pool.Where(x => x != before).ElementAt(random.Next(pool.Count - 1));
             var fault = PickFault(random, rollback);
 
-            var result = await Child(rollback ? ["rollback"] : ["deploy", target], fault, TimeSpan.FromSeconds(fault?.EndsWith(":hang") == true ? 3 : 120));
+            var result = await Child(rollback ? ["rollback"] : ["deploy", target], fault, ChildHangBound);
             var killed = result.ExitCode == 137;
             var problems = new List<string>();
-            if (result.ExitCode is not (0 or 1 or 137))
+            if (result.ExitCode == TimedOut)
+                problems.Add($"the child hung (no answer within {ChildHangBound.TotalMinutes} min, and no injected hang announced): {string.Join(" | ", result.LastLines(5))}");
+            else if (result.ExitCode is not (0 or 1 or 137))
                 problems.Add($"the child ended with exit code {result.ExitCode}: {string.Join(" | ", result.LastLines(5))}");
             if (fault is null && result.ExitCode != 0)
                 problems.Add($"a run without fault failed: {string.Join(" | ", result.LastLines(8))}");
@@ -105,7 +116,30 @@ static class Harness
         await clientTask;
         Console.WriteLine($"runs: {options.Runs}, invariants held: {held}, failed requests: {client.Failed}, stuck locks: {stuckLocks}");
         Console.WriteLine($"requests sent to the stable URL: {client.Total}; seed {options.Seed}; {DateTimeOffset.UtcNow:yyyy-MM-dd}");
+        Console.WriteLine($"injected hangs, killed once they began: {hangsKilled}");
         return held == options.Runs && client.Failed == 0 && stuckLocks == 0 ? 0 : 1;
+    }
+
+    /// <summary>Bounds a hang of a child nobody asked to hang; injected hangs are killed as soon as they announce themselves.</summary>
+    static readonly TimeSpan ChildHangBound = TimeSpan.FromMinutes(2);
+
+    /// <summary>The exit code the harness records for a child it killed at <see cref="ChildHangBound"/>.</summary>
+    const int TimedOut = -2;
+
+    /// <summary>Cancels <see cref="Token"/> when the child announces an injected hang on its output.</summary>
+    sealed class HangSignal : IToolOutputSink, IDisposable
+    {
+        readonly CancellationTokenSource _source = new();
+
+        public CancellationToken Token => _source.Token;
+
+        public void Write(ToolCommand command, OutputLine line)
+        {
+            if (line.Text.StartsWith(FaultInjection.HangAnnouncement, StringComparison.Ordinal))
+                _source.Cancel();
+        }
+
+        public void Dispose() => _source.Dispose();
     }
 
     static string? PickFault(Random random, bool rollback)

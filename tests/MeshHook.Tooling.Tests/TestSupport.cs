@@ -59,7 +59,14 @@ sealed class TempDirectory : IDisposable
 static class ProcessProbe
 {
     /// <summary>
-    /// Reads a pid a child wrote to a file, waiting briefly for the file to appear with a complete line.
+    /// Only bounds a hang: the pid file is the child's signal that it runs, and a busy machine may take many seconds to
+    /// start a shell, so this is no budget.
+    /// </summary>
+    public static readonly TimeSpan PidFileHangBound = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Reads a pid a child wrote to a file, waiting (up to <see cref="PidFileHangBound"/>) for the file to appear with a
+    /// complete line.
     /// </summary>
     public static async Task<int> ReadPidAsync(string file, CancellationToken cancellationToken)
     {
@@ -72,8 +79,8 @@ static class ProcessProbe
                 if (text.EndsWith('\n') && int.TryParse(text.Trim(), out var pid))
                     return pid;
             }
-            if (stopwatch.Elapsed > TimeSpan.FromSeconds(5))
-                throw new TimeoutException($"No pid was written to {file}.");
+            if (stopwatch.Elapsed > PidFileHangBound)
+                throw new TimeoutException($"No pid was written to {file} within {PidFileHangBound.TotalSeconds} s.");
             await Task.Delay(20, cancellationToken);
         }
     }

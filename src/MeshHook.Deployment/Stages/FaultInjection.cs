@@ -30,6 +30,9 @@ public sealed record FaultInjection(string Stage, FaultKind Kind)
 {
     public const string Variable = "MESHHOOK_FAULT", Switch = "MESHHOOK_FAULT_INJECTION";
 
+    /// <summary>Written to standard error (followed by the stage) when an injected hang begins.</summary>
+    public const string HangAnnouncement = "injected fault: hanging until killed in stage ";
+
     public static FaultInjection? FromEnvironment(IReadOnlyDictionary<string, string> variables)
     {
         if (variables.GetValueOrDefault(Switch) != "enabled" || variables.GetValueOrDefault(Variable) is not { Length: > 0 } text)
@@ -62,6 +65,9 @@ public sealed record FaultInjection(string Stage, FaultKind Kind)
             case FaultKind.Migration when !afterFirstStep:
                 throw new UserFacingException("injected fault: a migration fails (ERROR: division by zero)");
             case FaultKind.Hang when !afterFirstStep:
+                // The line is the harness's signal that the hang has begun (it kills the process then), so a busy machine
+                // that takes long to reach the stage is never mistaken for a hang.
+                Console.Error.WriteLine($"{HangAnnouncement}{stage}");
                 await Task.Delay(Timeout.Infinite, cancellationToken);
                 break;
             case FaultKind.Kill when afterFirstStep:

@@ -6,13 +6,13 @@ export { applyMigrations, listMigrations, MIGRATIONS_DIR } from '../../../src/wo
 
 /** A connected client with bounded timeouts. */
 export async function connect(url) {
-	const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000, query_timeout: 30_000 });
+	const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 60_000, query_timeout: 60_000 }); // hang bounds only
 	await client.connect();
 	return client;
 }
 
 /** Polls `fn` until it returns a truthy value (errors count as "not yet"); throws after `timeoutMs`. */
-export async function waitFor(fn, { timeoutMs = 15_000, intervalMs = 50, what = 'condition' } = {}) {
+export async function waitFor(fn, { timeoutMs = 60_000, intervalMs = 50, what = 'condition' } = {}) {
 	const deadline = Date.now() + timeoutMs;
 	let last;
 	while (Date.now() < deadline) {

@@ -24,7 +24,7 @@ export function startProcess(command, args, { cwd, env }) {
 				})
 			]).finally(() => clearTimeout(timer));
 		},
-		async waitOutput(regex, timeoutMs = 15_000) {
+		async waitOutput(regex, timeoutMs = 60_000) { // a hang bound: a busy machine may need long to start a process
 			const deadline = Date.now() + timeoutMs;
 			while (Date.now() < deadline) {
 				const m = regex.exec(output);

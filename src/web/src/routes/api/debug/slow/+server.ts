@@ -8,6 +8,8 @@ export const GET: RequestHandler = async ({ url }) => {
 	if (!getConfig().debugRoutes) error(404, 'Not found');
 	const ms = Math.min(Math.max(Number(url.searchParams.get('ms') ?? 2000) || 0, 0), 60_000);
 	const started = Date.now();
+	// Tests wait for this line to know the request is in flight (not for a guessed number of milliseconds).
+	console.log(JSON.stringify({ level: 'info', msg: 'debug slow request started', service: 'web', ms }));
 	await new Promise((resolve) => setTimeout(resolve, ms));
 	return json({ sleptMs: Date.now() - started }, { headers: { 'cache-control': 'no-store' } });
 };
