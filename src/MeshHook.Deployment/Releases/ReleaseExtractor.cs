@@ -171,6 +171,8 @@ public static class ReleaseExtractor
                 throw Unsafe(entry.Name, $"past the cap of {ExtractionLimits.Describe(limits.MaxArchiveBytes)} per archive (ExtractionLimits.MaxArchiveBytes): the files up to it add up to {_total} bytes");
 
             var path = Path.Combine(Folders(entry.Name, segments[..^1]), segments[^1]);
+            if (Directory.Exists(path))
+                throw Unsafe(entry.Name, "a file at a path the archive already uses for a folder");
             // CreateNew is O_EXCL: it never opens an existing name, and never follows a link standing at that name.
             using (var output = new FileStream(path, new FileStreamOptions
                    {
