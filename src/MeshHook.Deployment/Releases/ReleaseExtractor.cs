@@ -39,6 +39,9 @@ public static class ReleaseExtractor
 
         Directory.CreateDirectory(parent);
         var name = Path.GetFileName(destination);
+        // Leftovers of an extraction that was killed (deploys of one environment hold its lock, so none is running now).
+        foreach (var leftover in Directory.EnumerateDirectories(parent, $".{name}.*").Where(x => x.EndsWith(".partial", StringComparison.Ordinal) || x.EndsWith(".old", StringComparison.Ordinal)))
+            DeleteQuietly(leftover);
         var staging = Path.Combine(parent, $".{name}.{Guid.NewGuid():N}.partial");
         // Private while it is filled: no other local user can slip a link into a folder we are about to write through.
         Directory.CreateDirectory(staging, PrivateFolder);

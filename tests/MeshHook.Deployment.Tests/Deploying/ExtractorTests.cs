@@ -72,6 +72,17 @@ public sealed class ExtractorTests : IDisposable
         Assert.Equal(["new.txt"], Directory.GetFileSystemEntries(Out).Select(Path.GetFileName));
     }
 
+    [Fact]
+    public void Leftovers_of_a_killed_extraction_are_removed_by_the_next_one()
+    {
+        Directory.CreateDirectory(_temp.Combine("sandbox", "release", ".out.0123.partial", "half"));
+        Directory.CreateDirectory(_temp.Combine("sandbox", "release", ".out.4567.old"));
+
+        ReleaseExtractor.Extract(Archive(FileEntry("a.txt")), Out);
+
+        Assert.Equal([Out], Directory.GetFileSystemEntries(_temp.Combine("sandbox", "release")));
+    }
+
     [Theory]
     [InlineData("/etc/evil", "an absolute path")]
     [InlineData("../evil", "a path with '..'")]
