@@ -57,7 +57,7 @@ public sealed record NodeApplication
         await NodeToolchain.EnsureAsync(tools, cancellationToken);
         await InstallAsync(tools, cancellationToken);
         foreach (var script in BuildScripts)
-            await tools.RunAsync(NodeToolchain.Npm(Directory, "run", script), cancellationToken);
+            await tools.RunAsync(WithSourceHash(NodeToolchain.Npm(Directory, "run", script), inputs), cancellationToken);
 
         if (File.Exists(BuildStamp))
             File.Delete(BuildStamp);
@@ -75,6 +75,15 @@ public sealed record NodeApplication
         System.IO.Directory.Move(staging, OutputDirectory);
         await File.WriteAllTextAsync(BuildStamp, inputs, cancellationToken);
     }
+
+    /// <summary>
+    /// The build scripts see the hash of their inputs as MESHHOOK_SOURCE_HASH: a build names its version from it (the web
+    /// app's kit.version.name) instead of the clock, so two builds of the same sources are byte-identical.
+    /// </summary>
+    public const string SourceHashVariable = "MESHHOOK_SOURCE_HASH";
+
+    static ToolCommand WithSourceHash(ToolCommand command, string inputs) =>
+        command with { Environment = new Dictionary<string, string?>(command.Environment) { [SourceHashVariable] = inputs } };
 
     /// <summary>Node checked, dependencies installed, and the test command for a JUnit report in <paramref name="resultsDirectory"/>.</summary>
     public async Task<ToolCommand> PrepareTestAsync(ToolRunner tools, string resultsDirectory, CancellationToken cancellationToken)

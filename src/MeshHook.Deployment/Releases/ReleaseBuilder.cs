@@ -10,15 +10,20 @@ public static class ReleaseBuilder
         string builder, CancellationToken cancellationToken)
     {
         var revision = await SourceRevision.ReadAsync(tools, sources.Root, cancellationToken);
+        return new ReleasePackager(store, time).Package(revision, builder, Contents(sources), sources.Migrations());
+    }
+
+    /// <summary>The built folders a release is made of (web, workers, migrations), assembled under artifacts/build/.</summary>
+    public static IReadOnlyList<ReleaseContent> Contents(MeshHookSources sources)
+    {
         var migrations = Path.Combine(sources.BuildOutput, "migrations");
         CopySupabaseFolder(sources.Supabase, Path.Combine(migrations, "supabase"));
-
-        return new ReleasePackager(store, time).Package(revision, builder,
+        return
         [
             new ReleaseContent("web", sources.Web.OutputDirectory!),
             new ReleaseContent("workers", sources.Workers.OutputDirectory!),
             new ReleaseContent("migrations", migrations),
-        ], sources.Migrations());
+        ];
     }
 
     static void CopySupabaseFolder(string source, string destination)

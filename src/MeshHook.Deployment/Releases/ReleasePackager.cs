@@ -15,6 +15,8 @@ public sealed class ReleasePackager(ReleaseStore store, TimeProvider time)
     {
         foreach (var content in contents)
         {
+            if (!ReleaseManifest.ArtifactNamePattern().IsMatch(content.Name))
+                throw new ReleaseException($"Cannot package '{content.Name}': an artifact name is 1-32 characters of a-z, 0-9 and '-', starting with a letter.");
             if (!Directory.Exists(content.SourceDirectory))
                 throw new ReleaseException($"Cannot package '{content.Name}': {content.SourceDirectory} does not exist (its build target did not run?).");
         }
@@ -50,6 +52,7 @@ public sealed class ReleasePackager(ReleaseStore store, TimeProvider time)
             Migrations = migrations,
             Artifacts = artifacts,
         };
+        manifest.Validate($"release '{id.Value}'"); // never write a release that could not be loaded again
         if (store.Latest() is { } latest && store.Get(latest.Value) is var existing && IsSameContent(existing, manifest))
         {
             Directory.Delete(staging, recursive: true);

@@ -31,7 +31,11 @@ public sealed class ReleaseStore(string directory)
             var list = available.Count == 0 ? "none (run ./build.sh Package)" : string.Join(", ", available.TakeLast(10));
             throw new ReleaseException($"Unknown release '{id}'. Available releases: {list}.");
         }
-        return ReleaseManifest.Load(Path.Combine(PathOf(match), ReleaseManifest.FileName));
+        var path = Path.Combine(PathOf(match), ReleaseManifest.FileName);
+        var manifest = ReleaseManifest.Load(path);
+        if (manifest.Id != match.Value)
+            throw new ReleaseException($"{path}: id '{manifest.Id}' is not the id of its folder ({match.Value}). The release was altered: package it again.");
+        return manifest;
     }
 
     /// <summary>Checks every artifact's size and SHA-256 against release.json; any difference is an error naming the file.</summary>
