@@ -75,7 +75,7 @@ public sealed class LocalDeployTests
     [Fact]
     public async Task A_release_whose_health_answers_503_is_never_switched_to_and_the_old_one_keeps_answering()
     {
-        await using var local = await LocalDeployment.CreateAsync(Token);
+        await using var local = await LocalDeployment.CreateAsync(Token, healthTimeout: LocalDeployment.UnhealthyReleaseTimeout);
         var good = local.Release();
         var broken = local.Release(healthMode: "503");
         await local.Environment.DeployAsync(good, LocalDeployment.Options(), Token);
@@ -95,7 +95,7 @@ public sealed class LocalDeployTests
     [Fact]
     public async Task A_failed_verification_after_the_switch_rolls_back_automatically()
     {
-        await using var local = await LocalDeployment.CreateAsync(Token);
+        await using var local = await LocalDeployment.CreateAsync(Token, healthTimeout: LocalDeployment.UnhealthyReleaseTimeout);
         var good = local.Release();
         var flaky = local.Release(healthMode: "ok-once");   // healthy for the first check, broken behind the edge
         await local.Environment.DeployAsync(good, LocalDeployment.Options(), Token);

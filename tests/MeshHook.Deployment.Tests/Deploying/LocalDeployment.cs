@@ -19,6 +19,15 @@ namespace MeshHook.Deployment.Tests.Deploying;
 /// </summary>
 public sealed class LocalDeployment : IAsyncDisposable
 {
+    /// <summary>
+    /// How long a release may take to answer healthy. Generous, because on a busy machine a node process can take seconds
+    /// to start; tests whose release is meant to stay unhealthy pass <see cref="UnhealthyReleaseTimeout"/> instead.
+    /// </summary>
+    public static readonly TimeSpan DefaultHealthTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>For tests that deploy a release that never becomes healthy: they wait this long for the expected failure.</summary>
+    public static readonly TimeSpan UnhealthyReleaseTimeout = TimeSpan.FromSeconds(10);
+
     public const string Canary = "canary-5ecret-7f3a9c1e";
     static readonly SemaphoreSlim EdgeGate = new(1, 1);
     static readonly string FixtureDirectory = Path.Combine(RepositoryFiles.Root, "tests", "MeshHook.Deployment.Tests", "Deploying", "Fixture");
@@ -54,7 +63,7 @@ public sealed class LocalDeployment : IAsyncDisposable
         var temp = new TempDirectory();
         var url = new Uri($"http://127.0.0.1:{FreePort()}");
         var key = "test-key-" + Guid.NewGuid().ToString("N");
-        var attachment = new Attachment(url.ToString(), key, edge.Assembly) { HealthPath = healthPath, HealthTimeout = healthTimeout ?? TimeSpan.FromSeconds(5) };
+        var attachment = new Attachment(url.ToString(), key, edge.Assembly) { HealthPath = healthPath, HealthTimeout = healthTimeout ?? DefaultHealthTimeout };
         File.WriteAllText(temp.Combine("fixture.json"), System.Text.Json.JsonSerializer.Serialize(attachment));
         var deployment = Open(temp, attachment, fault: null, owner: true);
         SecretStore.Open(temp.Path, EnvironmentName.Local, deployment._variables, new SecretMasker()).Set("FIXTURE_TOKEN", Canary);
@@ -64,7 +73,7 @@ public sealed class LocalDeployment : IAsyncDisposable
     sealed record Attachment(string Url, string Key, string EdgeAssembly)
     {
         public string HealthPath { get; init; } = "/health";
-        public TimeSpan HealthTimeout { get; init; } = TimeSpan.FromSeconds(5);
+        public TimeSpan HealthTimeout { get; init; } = DefaultHealthTimeout;
     }
 
     /// <summary>The environment another process created in <paramref name="root"/> (the reliability harness's children).</summary>
@@ -172,7 +181,8 @@ public sealed class LocalDeployment : IAsyncDisposable
     /// <summary>GET /health through the stable URL: (status code, version) or (0, error).</summary>
     public async Task<(int Status, string? Version)> StableHealthAsync(CancellationToken cancellationToken)
     {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(3) };
+        // A hang bound, not a latency budget: on a busy machine one answer may take seconds, and that is not a failed request.
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
         try
         {
             using var response = await http.GetAsync(new Uri(Url, HealthPath), cancellationToken);

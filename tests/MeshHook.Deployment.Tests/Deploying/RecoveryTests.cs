@@ -50,9 +50,13 @@ public sealed class RecoveryTests
         await local.Environment.DeployAsync(good, LocalDeployment.Options(), Token);
         // A crash took the release's processes down (kill -9), and a killed deploy left its entry open.
         foreach (var record in local.Environment.Processes.All().Where(x => x.Release is not null))
-            System.Diagnostics.Process.GetProcessById(record.Pid).Kill(entireProcessTree: true); // the launcher's keeper and its program
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(record.Pid);
+            process.Kill(entireProcessTree: true); // the launcher's keeper and its program
+            // Wait for the kill to take effect (a hang bound, not a pause): only then is nothing healthy served.
+            await process.WaitForExitAsync(Token).WaitAsync(TimeSpan.FromSeconds(60), Token);
+        }
         local.Environment.Journal.Append(new JournalEntry { Type = JournalEntryTypes.Started, DeploymentId = "d-killed", At = DateTimeOffset.UtcNow, Kind = "deploy", Release = good.Id });
-        await Task.Delay(200, Token);
         Assert.NotEqual(200, (await local.StableHealthAsync(Token)).Status);
 
         await local.Environment.RecoverIfInterruptedAsync("status", Token);

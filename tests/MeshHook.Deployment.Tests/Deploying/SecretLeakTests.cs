@@ -39,7 +39,7 @@ public sealed class SecretLeakTests
     [Fact]
     public async Task No_form_of_a_secret_reaches_output_journal_logs_status_or_archives_across_deploys_a_rollback_and_a_failure()
     {
-        await using var local = await LocalDeployment.CreateAsync(CancellationToken);
+        await using var local = await LocalDeployment.CreateAsync(CancellationToken, healthTimeout: LocalDeployment.UnhealthyReleaseTimeout);
         var key = JsonDocument.Parse(File.ReadAllText(Path.Combine(local.Root, "fixture.json"))).RootElement.GetProperty("Key").GetString()!;
         var variables = new Dictionary<string, string> { ["MESHHOOK_SECRETS_KEY"] = key, ["HOME"] = local.Root };
         SecretStore.Open(local.Root, EnvironmentName.Local, variables, new SecretMasker()).Set("FIXTURE_TOKEN", Token);
