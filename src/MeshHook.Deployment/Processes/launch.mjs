@@ -84,9 +84,17 @@ function keep() {
   child.stdout.on('data', pump('stdout'));
   child.stderr.on('data', pump('stderr'));
   child.on('error', (error) => finish(`cannot start ${args[0]}: ${error.message}`, 127));
-  child.on('close', (code, signal) => finish(signal ? `${args[0]} was stopped by ${signal}` : `${args[0]} exited with code ${code}`, code ?? 128));
+  const ended = (code, signal) => [signal ? `${args[0]} was stopped by ${signal}` : `${args[0]} exited with code ${code}`, code ?? 128];
+  child.on('close', (code, signal) => finish(...ended(code, signal)));
+  // 'close' waits until every holder of the output pipe is gone; a program that exits and leaves a child holding it would
+  // keep its keeper (and so its record) alive and its end unrecorded. Once the program has exited, its remaining output
+  // gets a short while to arrive, then the end is recorded all the same (what is left of the group is the supervisor's).
+  child.on('exit', (code, signal) => setTimeout(() => finish(...ended(code, signal)), 2000).unref());
 
+  let finished = false;
   function finish(how, code) {
+    if (finished) return;
+    finished = true;
     for (const name of ['stdout', 'stderr']) if (pending[name]) write(masked(pending[name]) + '\n');
     write(`launch.mjs: ${how}\n`);
     closeSync(log);

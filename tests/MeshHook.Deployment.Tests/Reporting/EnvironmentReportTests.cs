@@ -54,7 +54,7 @@ public sealed class EnvironmentReportTests : IDisposable
         var manifest = new ReleaseManifest
         {
             Id = id, Version = version, Commit = commit, CreatedAt = GeneratedJournal.Utc("2026-11-30T00:00:00"), Builder = "t", Dirty = false,
-            Migrations = [], Artifacts = [],
+            Migrations = [], Artifacts = [new ReleaseArtifact("web", "web.tar.gz", new string('0', 64), 0)],
         };
         _root.Write(Path.Combine(Layout.ReleaseDirectory(id), ReleaseManifest.FileName), manifest.ToJson());
     }
