@@ -103,25 +103,104 @@ function keep() {
   }
 }
 
-// Each secret as it may appear in output: raw, JSON-escaped (with and without \u escapes of non-ASCII) and percent-encoded.
+// Each secret as it may appear in output, the same forms the build's masker registers (MeshHook.Tooling.SecretEncodings):
+// the value and its parts (each line, the value without surrounding quotes, the user info and password of every URL in
+// it), each raw, JSON-escaped (System.Text.Json's default in upper- and lower-case hex, and node's relaxed form),
+// command-line escaped, XML/HTML escaped, percent-encoded (three sets of safe characters, %20 or +, either hex case) and
+// in base64 wherever it starts in a longer stream (standard and URL-safe alphabets).
 function secretForms(values) {
   const forms = new Set();
-  for (const value of values) {
-    forms.add(value);
-    forms.add(JSON.stringify(value).slice(1, -1));
-    forms.add(JSON.stringify(value).slice(1, -1).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
-    forms.add(encodeURIComponent(value));
-    forms.add(encodeURI(value));
-    // The password of a URL-shaped secret on its own (a client may print the URL without it, or the password alone).
-    try {
-      const url = new URL(value);
-      if (url.password) {
-        forms.add(url.password);
-        forms.add(decodeURIComponent(url.password));
-      }
-    } catch {}
-  }
+  for (const value of values)
+    for (const part of secretParts(value))
+      for (const form of encodedForms(part)) forms.add(form);
   return [...forms].filter((form) => form.length >= 3).sort((a, b) => b.length - a.length);
+}
+
+function secretParts(value) {
+  const parts = [value];
+  if (value.includes('\n')) parts.push(...value.split('\n').map((line) => line.replace(/\r$/, '')));
+  for (const part of [...parts]) {
+    if (part.length > 2 && ((part[0] === '"' && part.at(-1) === '"') || (part[0] === "'" && part.at(-1) === "'"))) parts.push(part.slice(1, -1));
+    // scheme://userinfo@ : the user info ends at the last '@' before the path (a password may hold an unescaped '@').
+    for (const match of part.matchAll(/[A-Za-z][A-Za-z0-9+.\-]*:\/\/([^/?#\s@]*(?:@[^/?#\s@]*)*)@/g)) {
+      const userInfo = match[1];
+      parts.push(userInfo, unescape(userInfo));
+      const colon = userInfo.indexOf(':');
+      if (colon >= 0) parts.push(userInfo.slice(colon + 1), unescape(userInfo.slice(colon + 1)));
+    }
+  }
+  return [...new Set(parts.filter((part) => part.length > 0))];
+}
+
+function unescape(text) {
+  try { return decodeURIComponent(text); } catch { return text; }
+}
+
+function encodedForms(value) {
+  const json = jsonEscape(value);
+  const forms = [
+    value,
+    json,
+    json.replace(/\\u[0-9A-F]{4}/g, (escape) => escape.toLowerCase()),
+    JSON.stringify(value).slice(1, -1),
+    JSON.stringify(value).slice(1, -1).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`),
+    value.replaceAll('"', '\\"'),
+    value.replaceAll('\\', '\\\\').replaceAll('"', '\\"'),
+    value.replaceAll("'", "'\\''"),
+    value.replace(/[<>"'&]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;', '&': '&amp;' })[c]),
+    value.replace(/[<>"'&\u00a0-\u00ff]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '&': '&amp;' })[c] ?? `&#${c.charCodeAt(0)};`),
+  ];
+  for (const safe of ['-_.~', "-_.!~*'()", '-_.!*()'])
+    for (const plus of [false, true])
+      for (const upper of [true, false]) forms.push(percentEncode(value, safe, plus, upper));
+  forms.push(...base64Forms(value));
+  return forms;
+}
+
+// System.Text.Json's default escaping: " \ and controls, the HTML-sensitive & ' + < > `, and everything beyond ASCII.
+function jsonEscape(value) {
+  const short = { '"': '\\"', '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\b': '\\b', '\f': '\\f' };
+  let result = '';
+  for (let i = 0; i < value.length; i++) {
+    const c = value[i];
+    const code = value.charCodeAt(i);
+    if (short[c]) result += short[c];
+    else if (code < 0x20 || code > 0x7e || '&\'+<>`'.includes(c)) result += `\\u${code.toString(16).toUpperCase().padStart(4, '0')}`;
+    else result += c;
+  }
+  return result;
+}
+
+function percentEncode(value, safe, plusForSpace, upperCase) {
+  let result = '';
+  for (const byte of Buffer.from(value, 'utf8')) {
+    const c = String.fromCharCode(byte);
+    if (byte < 0x80 && (/[A-Za-z0-9]/.test(c) || safe.includes(c))) result += c;
+    else if (c === ' ' && plusForSpace) result += '+';
+    else {
+      const hex = byte.toString(16).padStart(2, '0');
+      result += '%' + (upperCase ? hex.toUpperCase() : hex);
+    }
+  }
+  return result;
+}
+
+// The value's base64 at a byte offset of 0, 1 or 2 in a longer stream: only the stable middle (the edge characters mix in
+// the neighbouring bytes), plus the value encoded alone with its padding.
+function base64Forms(value) {
+  const bytes = Buffer.from(value, 'utf8');
+  const urlSafe = (text) => text.replaceAll('+', '-').replaceAll('/', '_');
+  const forms = [bytes.toString('base64'), urlSafe(bytes.toString('base64'))];
+  for (let offset = 0; offset < 3; offset++) {
+    const shifted = Buffer.concat([Buffer.alloc(offset), bytes]);
+    const encoded = shifted.toString('base64').replace(/=+$/, '');
+    const skip = offset === 0 ? 0 : offset + 1;
+    const drop = shifted.length % 3 === 0 ? 0 : 1;
+    if (encoded.length - skip - drop <= 0) continue;
+    const stable = encoded.slice(skip, encoded.length - drop);
+    forms.push(stable, urlSafe(stable));
+  }
+  return forms;
 }
 
 // Values are written with POSIX shell quoting (KEY='it'\''s'): single-quoted runs are literal, \x is x.
