@@ -23,11 +23,65 @@ internal static class ProcessGroups
     static readonly Lazy<string?> SetsidPath = new(() =>
         OperatingSystem.IsLinux() ? ExecutableLocator.Find("setsid") : null);
 
+    // util-linux's setpriv sets the tool's parent-death signal: a build killed with SIGKILL (which nothing can catch) still
+    // takes its tools down, although they no longer share its process group.
+    static readonly Lazy<string?> SetprivPath = new(() =>
+        OperatingSystem.IsLinux() ? ExecutableLocator.Find("setpriv") : null);
+
     static readonly ConcurrentDictionary<int, Process> Running = new();
 
     /// <summary>The launcher and its arguments to put before the tool, or null when tools cannot get a group of their own.</summary>
     public static IReadOnlyList<string>? Launcher =>
-        SetsidPath.Value is { } setsid ? [setsid, "--wait", "--"] : null;
+        SetsidPath.Value is not { } setsid ? null
+        : SetprivPath.Value is { } setpriv ? [setsid, "--wait", "--", setpriv, "--pdeathsig", "TERM", "--"]
+        : [setsid, "--wait", "--"];
+
+    /// <summary>
+    /// Starts a tool. With a parent-death signal the start happens on one long-lived thread: the kernel sends the signal
+    /// when the thread that forked the tool ends, and a thread-pool thread that retires while the tool runs would stop it.
+    /// </summary>
+    public static void Start(Process process)
+    {
+        if (SetprivPath.Value is null || SetsidPath.Value is null)
+        {
+            process.Start();
+            return;
+        }
+        var request = new StartRequest(process);
+        Starter.Value.Add(request);
+        request.Done.Wait();
+        request.Done.Dispose();
+        if (request.Error is not null)
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(request.Error);
+    }
+
+    sealed class StartRequest(Process process)
+    {
+        public Process Process { get; } = process;
+        public Exception? Error { get; set; }
+        public ManualResetEventSlim Done { get; } = new();
+    }
+
+    static readonly Lazy<BlockingCollection<StartRequest>> Starter = new(() =>
+    {
+        var requests = new BlockingCollection<StartRequest>();
+        new Thread(() =>
+        {
+            foreach (var request in requests.GetConsumingEnumerable())
+            {
+                try
+                {
+                    request.Process.Start();
+                }
+                catch (Exception exception)
+                {
+                    request.Error = exception;
+                }
+                request.Done.Set();
+            }
+        }) { IsBackground = true, Name = "tool starter" }.Start();
+        return requests;
+    });
 
     /// <summary>
     /// Started through the launcher, a file without execute permission no longer fails Process.Start; it is checked here.

@@ -56,7 +56,7 @@ public sealed class ToolRunner(SecretMasker masker, IToolOutputSink? sink = null
 
         try
         {
-            process.Start();
+            ProcessGroups.Start(process);
             ProcessGroups.Track(process);
         }
         catch (System.ComponentModel.Win32Exception exception)

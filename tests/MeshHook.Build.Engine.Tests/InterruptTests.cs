@@ -11,7 +11,7 @@ namespace MeshHook.Build.Engine.Tests;
 /// </summary>
 public sealed class InterruptTests : IDisposable
 {
-    const int Sigint = 2, Sigterm = 15;
+    const int Sighup = 1, Sigint = 2, Sigkill = 9, Sigterm = 15;
 
     // Bounds for hangs only; the test synchronises on the files the tool writes.
     static readonly TimeSpan StartLimit = TimeSpan.FromSeconds(90);
@@ -61,6 +61,36 @@ public sealed class InterruptTests : IDisposable
         Assert.InRange(stopped.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(10));
         AssertStoppedCleanly(build, "SIGTERM");
         Assert.Equal(["SIGTERM"], File.ReadAllLines(Path.Combine(State, "signals")));
+    }
+
+    [Fact]
+    public async Task SIGHUP_when_the_terminal_closes_stops_the_build_like_SIGTERM()
+    {
+        await using var build = await SampleBuild.StartAsync(_root, State, TestContext.Current.CancellationToken);
+
+        Signal(build.Pid, Sighup);
+        var exitCode = await build.WaitForExitAsync(StopLimit);
+
+        Assert.True(exitCode == 130, $"exit code {exitCode}\n{build.Output}");
+        AssertStoppedCleanly(build, "SIGHUP");
+        Assert.Equal(["SIGTERM"], File.ReadAllLines(Path.Combine(State, "signals")));
+    }
+
+    [Fact]
+    public async Task A_build_killed_with_SIGKILL_still_takes_its_tool_down()
+    {
+        // Nothing runs in the build after SIGKILL: the tool's parent-death signal (setpriv --pdeathsig) stops it.
+        await using var build = await SampleBuild.StartAsync(_root, State, TestContext.Current.CancellationToken);
+
+        Signal(build.Pid, Sigkill);
+        await WaitForFileLineAsync(Path.Combine(State, "signals"), "SIGTERM", TestContext.Current.CancellationToken);
+
+        var limit = Stopwatch.StartNew();
+        while (RunningProcesses().Any(x => x.Pid == build.ToolPid))
+        {
+            Assert.True(limit.Elapsed < StartLimit, $"the tool (pid {build.ToolPid}) still runs after its build was killed");
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
     }
 
     [Fact]

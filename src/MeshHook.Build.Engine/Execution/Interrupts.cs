@@ -4,7 +4,7 @@ using MeshHook.Tooling;
 namespace MeshHook.Build.Engine.Execution;
 
 /// <summary>
-/// Ctrl+C (SIGINT) and SIGTERM stop the build instead of ending the process: the first one cancels the build's token
+/// Ctrl+C (SIGINT), SIGTERM and SIGHUP stop the build instead of ending the process: the first one cancels the build's token
 /// (the tool runner stops running tools: SIGTERM to their process groups, a grace, SIGKILL), assured targets still run,
 /// the summary is printed and the exit code is 130. A second one kills every running tool and exits 130 at once.
 /// </summary>
@@ -23,6 +23,8 @@ internal sealed class Interrupts : IDisposable
         [
             PosixSignalRegistration.Create(PosixSignal.SIGINT, Handle),
             PosixSignalRegistration.Create(PosixSignal.SIGTERM, Handle),
+            // The terminal closed: the tools run in sessions of their own and would not get its SIGHUP.
+            PosixSignalRegistration.Create(PosixSignal.SIGHUP, Handle),
         ];
     }
 
