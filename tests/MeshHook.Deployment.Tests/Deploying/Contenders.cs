@@ -9,7 +9,7 @@ namespace MeshHook.Deployment.Tests.Deploying;
 /// </summary>
 internal static class Contenders
 {
-    static string Assembly
+    internal static string Assembly
     {
         get
         {
