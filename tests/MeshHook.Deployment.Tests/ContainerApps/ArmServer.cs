@@ -55,7 +55,7 @@ public sealed partial class ArmServer : IDisposable
 
     public ArmServer()
     {
-        certificate = CreateCertificate();
+        certificate = X509CertificateLoader.LoadPkcs12(SharedCertificate.Value, null);
         var port = FreePort();
         server = WireMockServer.Start(new WireMockServerSettings
         {
@@ -452,7 +452,10 @@ public sealed partial class ArmServer : IDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    static X509Certificate2 CreateCertificate()
+    // One key for the whole run: RSA generation is the slow part of starting a server.
+    static readonly Lazy<byte[]> SharedCertificate = new(CreateCertificate);
+
+    static byte[] CreateCertificate()
     {
         using var key = RSA.Create(2048);
         var request = new CertificateRequest("CN=127.0.0.1", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
@@ -461,7 +464,7 @@ public sealed partial class ArmServer : IDisposable
         names.AddDnsName("*." + Domain);
         request.CertificateExtensions.Add(names.Build());
         using var created = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
-        return X509CertificateLoader.LoadPkcs12(created.Export(X509ContentType.Pkcs12), null);
+        return created.Export(X509ContentType.Pkcs12);
     }
 
     [GeneratedRegex("^/subscriptions/[^/]+/providers/Microsoft.App/locations/[^/]+/(?<kind>containerappOperationStatuses|containerappOperationResults)/(?<id>[^/]+)$")]
