@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Azure.Core;
@@ -32,7 +31,7 @@ sealed class KeyVaultServer : IDisposable
         _certificate = CreateCertificate();
         Server = WireMockServer.Start(new WireMockServerSettings
         {
-            Urls = [$"https://127.0.0.1:{FreePort()}"],
+            Urls = ["https://127.0.0.1:0"],
             UseSSL = true,
             CertificateSettings = new WireMockCertificateSettings { X509Certificate = _certificate },
         });
@@ -78,13 +77,6 @@ sealed class KeyVaultServer : IDisposable
         Server.Stop();
         Server.Dispose();
         _certificate.Dispose();
-    }
-
-    static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     static X509Certificate2 CreateCertificate()
