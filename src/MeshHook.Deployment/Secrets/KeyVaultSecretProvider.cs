@@ -63,6 +63,11 @@ public sealed class KeyVaultSecretProvider : ISecretProvider
         {
             throw Explain(exception, name, "read", ReadRole);
         }
+        catch (AggregateException exception) when (exception.InnerExceptions.LastOrDefault() is RequestFailedException last)
+        {
+            // The SDK's retries ran out (e.g. the vault could not be reached); the last failure says why.
+            throw Explain(last, name, "read", ReadRole);
+        }
 
         ThrowUnlessUsable(name, secret.Properties);
         if (string.IsNullOrEmpty(secret.Value))
@@ -84,6 +89,11 @@ public sealed class KeyVaultSecretProvider : ISecretProvider
         {
             throw Explain(exception, name, "set", WriteRole);
         }
+        catch (AggregateException exception) when (exception.InnerExceptions.LastOrDefault() is RequestFailedException last)
+        {
+            // The SDK's retries ran out (e.g. the vault could not be reached); the last failure says why.
+            throw Explain(last, name, "set", WriteRole);
+        }
     }
 
     /// <summary>What the vault holds (names, dates, state), never a value; certificate-backed secrets are left out.</summary>
@@ -96,6 +106,11 @@ public sealed class KeyVaultSecretProvider : ISecretProvider
         catch (RequestFailedException exception)
         {
             throw Explain(exception, null, "list", ReadRole);
+        }
+        catch (AggregateException exception) when (exception.InnerExceptions.LastOrDefault() is RequestFailedException last)
+        {
+            // The SDK's retries ran out (e.g. the vault could not be reached); the last failure says why.
+            throw Explain(last, null, "list", ReadRole);
         }
     }
 
@@ -114,6 +129,11 @@ public sealed class KeyVaultSecretProvider : ISecretProvider
         catch (RequestFailedException exception)
         {
             throw Explain(exception, name, "delete", WriteRole);
+        }
+        catch (AggregateException exception) when (exception.InnerExceptions.LastOrDefault() is RequestFailedException last)
+        {
+            // The SDK's retries ran out (e.g. the vault could not be reached); the last failure says why.
+            throw Explain(last, name, "delete", WriteRole);
         }
     }
 

@@ -154,4 +154,19 @@ public sealed class KeyVaultSecretProviderTests : IDisposable
         Assert.IsType<CredentialUnavailableException>(error.InnerException);
         Assert.Empty(_vault.Authorized);
     }
+
+    [Fact]
+    public async Task A_vault_that_cannot_be_reached_is_named_after_the_retries_run_out()
+    {
+        var options = _vault.Options();
+        options.Retry.MaxRetries = 1;
+        options.Retry.Delay = TimeSpan.FromMilliseconds(1);
+        var provider = new KeyVaultSecretProvider(EnvironmentName.Staging, _vault.VaultUrl, _credential, _masker, _time, options);
+        _vault.Server.Stop();
+
+        var error = await Assert.ThrowsAsync<SecretException>(() => provider.GetAsync("DATABASE_URL", TestContext.Current.CancellationToken));
+
+        Assert.StartsWith("Cannot reach Key Vault kv-meshhookstagmh01 (https://kv-meshhookstagmh01.vault.azure.net/) to read Secret DATABASE_URL of staging " +
+                          "(vault secret database-url in Key Vault kv-meshhookstagmh01): ", error.Message);
+    }
 }
