@@ -7,11 +7,13 @@ namespace MeshHook.Deployment.Secrets;
 
 /// <summary>
 /// <c>./build.sh Secrets --environment &lt;env&gt; --set NAME | --list | --remove NAME</c>. The environment's secrets
-/// provider decides where: the encrypted file store for <c>file</c>; for <c>env</c> and <c>keyvault</c> nothing is stored
-/// here, and the command says how to set the value there instead. Values are never printed.
+/// provider decides where: the encrypted file store for <c>file</c>, the environment's Key Vault for <c>keyvault</c>; for
+/// <c>env</c> nothing is stored here, and the command says how to set the variable instead. Values are never printed.
 /// </summary>
+/// <param name="openVault">Opens a keyvault environment's vault; by default with <see cref="SecretProviders.KeyVault"/> (the
+/// Azure sign-in from <paramref name="variables"/>).</param>
 public sealed class SecretsCommand(string repositoryRoot, IReadOnlyDictionary<string, string> variables, SecretMasker masker,
-    Action<string> output, TimeProvider? time = null)
+    Action<string> output, TimeProvider? time = null, Func<EnvironmentConfiguration, KeyVaultSecretProvider>? openVault = null)
 {
     public const string Usage = "--set NAME (the value is read from standard input), --list, or --remove NAME";
 
@@ -49,15 +51,13 @@ public sealed class SecretsCommand(string repositoryRoot, IReadOnlyDictionary<st
                         (set is not null ? " (e.g. a GitHub environment secret mapped into the job's env)." : ", or unset it there."));
                 break;
             case SecretProviderKind.KeyVault:
-                var vault = new KeyVaultSecretProvider(environment, configuration.Secrets.VaultUrl!);
-                if (list)
+                var vault = openVault?.Invoke(configuration) ?? SecretProviders.KeyVault(configuration, variables, masker, time);
+                if (set is not null)
+                    SetInVault(configuration, vault, set, readValue);
+                else if (list)
                     ListVault(configuration, vault);
                 else
-                    throw new SecretException(
-                        $"{environment.ToText()}'s secrets are in {vault.Description} (secrets.provider is keyvault in {configuration.File}); " +
-                        "./build.sh Secrets stores only file secrets. " + (set is not null
-                            ? $"Set it with: {vault.HowToSet(set)}"
-                            : $"Remove it with: az keyvault secret delete --vault-name {vault.VaultName} --name {KeyVaultSecretProvider.NameInVault(remove!)}"));
+                    RemoveFromVault(configuration, vault, remove!);
                 break;
         }
     }
@@ -123,12 +123,65 @@ public sealed class SecretsCommand(string repositoryRoot, IReadOnlyDictionary<st
             output($"{name}: {provider.VariableFor(name)} is {(provider.IsSet(name) ? "set" : "NOT set")}");
     }
 
+    void SetInVault(EnvironmentConfiguration configuration, KeyVaultSecretProvider vault, string name, Func<string, string> readValue)
+    {
+        SecretStore.ThrowOnInvalidName(name);
+        var referenced = Referenced(configuration);
+        if (!referenced.Contains(name))
+            output($"Note: {configuration.File} does not refer to {name} (it refers to: {Names(referenced)})." + NameSuggestions.DidYouMean(name, referenced));
+        var value = readValue(name);
+        if (string.IsNullOrEmpty(value))
+            throw new SecretException($"No value for {name} was given on standard input; nothing was stored.");
+        var stored = vault.Set(name, value);
+        output($"Stored {name} for {configuration.Name.ToText()} in Key Vault {vault.VaultName} as {stored.Name} (version {stored.Version}).");
+    }
+
     void ListVault(EnvironmentConfiguration configuration, KeyVaultSecretProvider vault)
     {
-        output($"Secrets of {configuration.Name.ToText()} are in {vault.Description}; {configuration.File} refers to:");
-        foreach (var name in Referenced(configuration))
-            output($"{name}: vault secret {KeyVaultSecretProvider.NameInVault(name)}");
-        output($"What the vault holds: az keyvault secret list --vault-name {vault.VaultName} --query \"[].{{name:name, updated:attributes.updated}}\" -o table");
+        var referenced = Referenced(configuration);
+        var byVaultName = referenced.ToDictionary(KeyVaultSecretProvider.NameInVault, x => x, StringComparer.Ordinal);
+        var held = vault.List();
+        var now = (time ?? TimeProvider.System).GetUtcNow();
+        if (held.Count == 0)
+            output($"No secrets in {vault.Description}.");
+        else
+        {
+            var rows = held.Select(x => (
+                Name: byVaultName.GetValueOrDefault(x.Name) ?? "-",
+                InVault: x.Name,
+                Updated: x.UpdatedOn is { } updated ? KeyVaultSecretProvider.Format(updated) : "-",
+                Expires: (x.ExpiresOn is { } expires ? KeyVaultSecretProvider.Format(expires) + (expires <= now ? " (expired)" : "") : "never") +
+                         (x.Enabled == false ? " (disabled)" : ""))).ToList();
+            var nameWidth = Math.Max("NAME".Length, rows.Max(x => x.Name.Length));
+            var vaultWidth = Math.Max("IN VAULT".Length, rows.Max(x => x.InVault.Length));
+            output($"Secrets of {configuration.Name.ToText()} in {vault.Description} (values are never shown):");
+            output($"{"NAME".PadRight(nameWidth)}  {"IN VAULT".PadRight(vaultWidth)}  {"UPDATED (UTC)",-19}  EXPIRES (UTC)");
+            foreach (var row in rows)
+                output($"{row.Name.PadRight(nameWidth)}  {row.InVault.PadRight(vaultWidth)}  {row.Updated,-19}  {row.Expires}");
+        }
+
+        var missing = referenced.Where(x => held.All(s => s.Name != KeyVaultSecretProvider.NameInVault(x))).ToList();
+        if (missing.Count > 0)
+            output($"Not set but referenced by {configuration.File}: {Names(missing)}. Set each with: {SecretStore.SetCommand(configuration.Name, "NAME")}");
+        var unused = held.Where(x => !byVaultName.ContainsKey(x.Name)).Select(x => x.Name).ToList();
+        if (unused.Count > 0)
+            output($"In the vault but not referenced by {configuration.File}: {Names(unused)}.");
+    }
+
+    void RemoveFromVault(EnvironmentConfiguration configuration, KeyVaultSecretProvider vault, string name)
+    {
+        var inVault = KeyVaultSecretProvider.NameInVault(name);
+        if (vault.StartRemove(name) is not { } deleted)
+            throw new SecretException($"{name} is not in {vault.Description} (no secret {inVault}); nothing was removed.");
+        var until = deleted.ScheduledPurgeDate is { } purge
+            ? $"until {KeyVaultSecretProvider.Format(purge)} UTC" + (deleted.Properties.RecoverableDays is { } days ? $" (the vault's retention, {days} days)" : "")
+            : "for the vault's soft-delete retention";
+        output($"Deleted {name} (vault secret {inVault}) from Key Vault {vault.VaultName}. Soft-delete keeps it recoverable {until}: " +
+               $"recover it with az keyvault secret recover --vault-name {vault.VaultName} --name {inVault}; remove it for good with " +
+               $"az keyvault secret purge --vault-name {vault.VaultName} --name {inVault} (refused while the vault has purge protection). " +
+               "Until it is recovered or purged, a secret of that name cannot be set again.");
+        if (Referenced(configuration).Contains(name))
+            output($"Note: {configuration.File} still refers to {name}: deploying {configuration.Name.ToText()} fails until it is set again.");
     }
 
     static List<string> Referenced(EnvironmentConfiguration configuration) =>

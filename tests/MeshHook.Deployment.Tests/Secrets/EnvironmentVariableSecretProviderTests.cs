@@ -32,16 +32,4 @@ public sealed class EnvironmentVariableSecretProviderTests
 
         await Assert.ThrowsAsync<SecretException>(() => provider.GetAsync("EMPTY", TestContext.Current.CancellationToken));
     }
-
-    [Fact]
-    public async Task The_key_vault_provider_says_it_is_not_available_yet_and_never_returns_a_value()
-    {
-        var provider = new KeyVaultSecretProvider(EnvironmentName.Staging, new Uri("https://kv-meshhookstagmh01.vault.azure.net/"));
-
-        var error = await Assert.ThrowsAsync<SecretException>(() => provider.GetAsync("DATABASE_URL", TestContext.Current.CancellationToken));
-
-        Assert.Equal("Secrets of staging come from Key Vault kv-meshhookstagmh01 (https://kv-meshhookstagmh01.vault.azure.net/), which is not available " +
-                     "in this issue: the Key Vault provider comes with the cloud deploy. Nothing was read.", error.Message);
-        Assert.Equal("az keyvault secret set --vault-name kv-meshhookstagmh01 --name database-url --file <file holding the value>", provider.HowToSet("DATABASE_URL"));
-    }
 }

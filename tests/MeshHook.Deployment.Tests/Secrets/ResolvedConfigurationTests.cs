@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using MeshHook.Deployment.Credentials;
 using MeshHook.Deployment.Environments;
 using MeshHook.Deployment.Secrets;
 using MeshHook.Deployment.Tests.Environments;
@@ -91,18 +92,20 @@ public sealed class ResolvedConfigurationTests : IDisposable
     }
 
     [Fact]
-    public async Task A_provider_that_is_not_available_is_said_once()
+    public async Task A_key_vault_that_cannot_be_signed_in_to_is_said_once_with_how_to_sign_in()
     {
         var configuration = Samples.Parse(File.ReadAllText(Path.Combine(Repository.Root, EnvironmentConfiguration.RelativePath(EnvironmentName.Production))),
             EnvironmentName.Production);
-        var provider = SecretProviders.Create(configuration, _repository.Path, Variables(), new SecretMasker());
+        using var vault = new KeyVaultServer("kv-meshhookprodmh01");
+        var signIn = new AzureSignInChoice(AzureSignIn.AzureCli, null, null, "not in GitHub Actions");
+        var provider = SecretProviders.Create(configuration, _repository.Path, Variables(), new SecretMasker(),
+            credential: AzureCredentials.Guarded(new UnavailableCredential(), signIn), keyVaultOptions: vault.Options());
 
-        var error = await Assert.ThrowsAsync<SecretException>(() => ResolvedConfiguration.ResolveAsync(configuration, provider, TestContext.Current.CancellationToken));
+        var error = await Assert.ThrowsAsync<AzureSignInException>(() => ResolvedConfiguration.ResolveAsync(configuration, provider, TestContext.Current.CancellationToken));
 
         Assert.IsType<KeyVaultSecretProvider>(provider);
-        Assert.Equal(2, error.Message.Split(Environment.NewLine).Length);
-        Assert.Contains("  configuration.DEFAULT_WEBHOOK_SECRET, configuration.SUPABASE_SERVICE_ROLE_KEY, database.url: Secrets of production come from Key Vault " +
-                        "kv-meshhookprodmh01", error.Message);
+        Assert.StartsWith("Cannot sign in to Azure (Azure CLI login, not in GitHub Actions): Azure CLI not installed. On a laptop, sign in with `az login`", error.Message);
+        Assert.Empty(vault.Authorized);
     }
 
     [Fact]
