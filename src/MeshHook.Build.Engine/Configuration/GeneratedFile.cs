@@ -8,13 +8,26 @@ public sealed record RepositoryFacts(bool HasGlobalJson, IReadOnlyList<string> N
 {
     public static RepositoryFacts Read(AbsolutePath root)
     {
-        var locks = Directory.Exists(root)
-            ? Directory.EnumerateFiles(root, "package-lock.json", SearchOption.AllDirectories)
-                .Select(x => Path.GetRelativePath(root, x).Replace('\\', '/'))
-                .Where(x => !x.Split('/').Any(part => part is "node_modules" or "bin" or "obj" or "artifacts" || part.StartsWith('.')))
-                .Order(StringComparer.Ordinal).ToList()
-            : [];
+        var locks = LockFiles(root, root).Order(StringComparer.Ordinal).ToList();
         var nodeVersionFile = new[] { ".nvmrc", ".node-version" }.FirstOrDefault(x => File.Exists(Path.Combine(root, x)));
         return new RepositoryFacts(File.Exists(Path.Combine(root, "global.json")), locks, nodeVersionFile);
+    }
+
+    // Build output, installed packages and dot-folders (.git, .nuke, .deploy) are pruned, not walked: a local build runs this.
+    static IEnumerable<string> LockFiles(string root, string directory)
+    {
+        if (!Directory.Exists(directory))
+            yield break;
+        var file = Path.Combine(directory, "package-lock.json");
+        if (File.Exists(file))
+            yield return Path.GetRelativePath(root, file).Replace('\\', '/');
+        foreach (var child in Directory.EnumerateDirectories(directory))
+        {
+            var name = Path.GetFileName(child);
+            if (name is "node_modules" or "bin" or "obj" or "artifacts" || name.StartsWith('.'))
+                continue;
+            foreach (var found in LockFiles(root, child))
+                yield return found;
+        }
     }
 }
