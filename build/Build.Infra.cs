@@ -15,6 +15,7 @@ partial class Build
 
     Target TerraformPlan => _ => _
         .Description("Plans --environment's infrastructure for the release's image tag; saves the plan in artifacts/terraform/<env>/")
+        .Produces("artifacts/terraform/*")
         .Executes(() => Terraform.PlanAsync(Environment, Release, CancellationToken));
 
     Target TerraformApply => _ => _

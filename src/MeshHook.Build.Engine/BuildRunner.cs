@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Text;
+using MeshHook.Build.Engine.Configuration;
 using MeshHook.Build.Engine.Execution;
 using MeshHook.Build.Engine.Parameters;
 using MeshHook.Build.Engine.Planning;
@@ -54,8 +55,60 @@ public static class BuildRunner
         }
     }
 
+    /// <summary>The state every mode of a run works from: parsed arguments, resolved parameters, the build and its targets.</summary>
+    sealed record RunState(
+        BuildInvocation Invocation,
+        CommandLine CommandLine,
+        AbsolutePath Root,
+        IReadOnlyList<string> Profiles,
+        KeySource Key,
+        SecretMasker Masker,
+        BuildContext Context,
+        NukeBuild Build,
+        IReadOnlyList<ParameterDescriptor> Parameters,
+        IReadOnlyDictionary<ParameterDescriptor, object?> BuiltIn,
+        TargetGraph Graph,
+        IReadOnlyList<string> Warnings)
+    {
+        public BuildLog Log => Context.Log;
+        public bool Flag(ParameterDescriptor option) => (bool?)BuiltIn[option] == true;
+    }
+
+    // Each mode is its own step, as NUKE's build extensions are: --set-secret, --help, --generate-configuration,
+    // --check-configuration, --plan, then execution.
     static async Task<int> RunCoreAsync(Func<NukeBuild> create, IReadOnlyList<string> defaultTargets, BuildInvocation invocation,
         SecretMasker masker)
+    {
+        var run = Prepare(create, invocation, masker);
+        if (run.BuiltIn[BuiltInOptions.SetSecret] is string secretName)
+            return SetSecret(secretName, run.Parameters, run.Profiles, run.Root, run.Key, masker, invocation, run.Log);
+
+        WriteBanner(run);
+        foreach (var warning in run.Warnings)
+            run.Log.Write(LogLevel.Warning, warning);
+        if (run.Flag(BuiltInOptions.Help))
+        {
+            run.Log.WriteBlock(HelpText.Render(run.Graph.Targets, defaultTargets, run.Parameters));
+            return Success;
+        }
+        if (run.Flag(BuiltInOptions.GenerateConfiguration))
+            return GenerateConfiguration(run);
+        if (run.Flag(BuiltInOptions.CheckConfiguration))
+            return CheckConfiguration(run);
+
+        var plan = PlanTargets(run, defaultTargets);
+        if (run.Flag(BuiltInOptions.Plan))
+        {
+            run.Log.WriteBlock(HelpText.RenderPlan(plan));
+            return Success;
+        }
+
+        WarnWhenConfigurationIsStale(run);
+        return await ExecuteAsync(run, plan);
+    }
+
+    /// <summary>Arguments, root, parameter files and values, the build instance, its targets and schema.</summary>
+    static RunState Prepare(Func<NukeBuild> create, BuildInvocation invocation, SecretMasker masker)
     {
         var commandLine = CommandLine.Parse(invocation.Arguments);
         var root = FindRoot(commandLine, invocation.CurrentDirectory);
@@ -99,25 +152,22 @@ public static class BuildRunner
 
         var graph = TargetGraph.Create(build);
         UpdateSchema(build.GetType(), root, graph, parameters);
+        return new RunState(invocation, commandLine, root, profiles, key, masker, context, build, parameters, builtIn, graph, resolver.Warnings);
+    }
 
-        if (builtIn[BuiltInOptions.SetSecret] is string secretName)
-            return SetSecret(secretName, parameters, profiles, root, key, masker, invocation, log);
+    static void WriteBanner(RunState run)
+    {
+        if (!run.Flag(BuiltInOptions.NoLogo) && run.Log.Verbosity >= Verbosity.Normal && run.BuiltIn[BuiltInOptions.Help] is null)
+            run.Log.WriteBlock($"MeshHook build · {run.Root} · host {run.Context.Host.Kind}{Environment.NewLine}");
+    }
 
-        if (!((bool?)builtIn[BuiltInOptions.NoLogo] ?? false) && verbosity >= Verbosity.Normal && builtIn[BuiltInOptions.Help] is null)
-            log.WriteBlock($"MeshHook build · {root} · host {host.Kind}{Environment.NewLine}");
-
-        foreach (var warning in resolver.Warnings)
-            log.Write(LogLevel.Warning, warning);
-
-        if ((bool?)builtIn[BuiltInOptions.Help] == true)
-        {
-            log.WriteBlock(HelpText.Render(graph.Targets, defaultTargets, parameters));
-            return Success;
-        }
-
-        var targetOption = (string[]?)builtIn[BuiltInOptions.Target] ?? [];
-        ThrowOnEmptyTargetNames(commandLine, targetOption, graph);
-        var invokedNames = commandLine.PositionalTargets.Concat(targetOption.SelectMany(CommandLine.SplitTargets)).ToList();
+    /// <summary>The invoked targets (or the defaults), the plan, and --skip applied to it.</summary>
+    static IReadOnlyList<ExecutableTarget> PlanTargets(RunState run, IReadOnlyList<string> defaultTargets)
+    {
+        var graph = run.Graph;
+        var targetOption = (string[]?)run.BuiltIn[BuiltInOptions.Target] ?? [];
+        ThrowOnEmptyTargetNames(run.CommandLine, targetOption, graph);
+        var invokedNames = run.CommandLine.PositionalTargets.Concat(targetOption.SelectMany(CommandLine.SplitTargets)).ToList();
         if (invokedNames.Count == 0)
             invokedNames = defaultTargets.ToList();
         if (invokedNames.Count == 0)
@@ -130,21 +180,66 @@ public static class BuildRunner
         }
 
         var plan = ExecutionPlanner.Plan(graph, invoked);
-        build.InvokedTargets = invoked;
-        build.ScheduledTargets = plan;
-        ApplySkipParameter(commandLine, builtIn[BuiltInOptions.Skip] as string[], graph, plan);
+        run.Build.InvokedTargets = invoked;
+        run.Build.ScheduledTargets = plan;
+        ApplySkipParameter(run.CommandLine, run.BuiltIn[BuiltInOptions.Skip] as string[], graph, plan);
+        return plan;
+    }
 
-        if ((bool?)builtIn[BuiltInOptions.Plan] == true)
+    static ConfigurationGenerator Generator(RunState run) =>
+        ConfigurationGenerator.Create(run.Build.GetType(), run.Graph, run.Parameters, RepositoryFacts.Read(run.Root));
+
+    static int GenerateConfiguration(RunState run)
+    {
+        var configuration = Generator(run);
+        var changed = configuration.Write(run.Root);
+        foreach (var note in configuration.Notes)
+            run.Log.Write(LogLevel.Warning, note);
+        run.Log.WriteBlock(changed.Count == 0
+            ? $"All {configuration.Files.Count} generated files are up to date.{Environment.NewLine}"
+            : $"Rewrote {changed.Count} of {configuration.Files.Count} generated files:{Environment.NewLine}" +
+              string.Concat(changed.Select(x => $"  {x}{Environment.NewLine}")));
+        return Success;
+    }
+
+    static int CheckConfiguration(RunState run)
+    {
+        var configuration = Generator(run);
+        var stale = configuration.Stale(run.Root);
+        if (stale.Count == 0)
         {
-            log.WriteBlock(HelpText.RenderPlan(plan));
+            run.Log.WriteBlock($"All {configuration.Files.Count} generated files match the build class.{Environment.NewLine}");
             return Success;
         }
+        run.Log.WriteBlock(StaleMessage(stale));
+        return Failure;
+    }
 
-        ThrowOnMissingRequiredParameters(build, parameters);
+    static string StaleMessage(IReadOnlyList<string> stale) =>
+        $"These files differ from what the build class generates: {string.Join(", ", stale)}. " +
+        $"Run ./build.sh --generate-configuration and commit the result.{Environment.NewLine}";
+
+    /// <summary>
+    /// On a developer's machine, for builds that declare workflows: say so when generated files are stale (CI fails on it).
+    /// </summary>
+    static void WarnWhenConfigurationIsStale(RunState run)
+    {
+        if (!run.Context.Host.IsLocal || !run.Build.GetType().IsDefined(typeof(MeshHook.Build.Engine.Configuration.GitHubActions.GitHubActionsAttribute), inherit: true))
+            return;
+        var stale = Generator(run).Stale(run.Root);
+        if (stale.Count > 0)
+            run.Log.Write(LogLevel.Warning, StaleMessage(stale).TrimEnd());
+    }
+
+    /// <summary>Conditions and requirements checked before anything runs, then the targets, then the summary.</summary>
+    static async Task<int> ExecuteAsync(RunState run, IReadOnlyList<ExecutableTarget> plan)
+    {
+        var (invocation, build, log) = (run.Invocation, run.Build, run.Log);
+        ThrowOnMissingRequiredParameters(build, run.Parameters);
         build.RaiseBuildInitialized();
 
-        var attempts = new AttemptLog(context.TemporaryDirectory / "build-attempt.log", invocation.Arguments);
-        var carriedOver = (bool?)builtIn[BuiltInOptions.Continue] == true ? attempts.PreviouslySucceeded() : new HashSet<string>();
+        var attempts = new AttemptLog(run.Context.TemporaryDirectory / "build-attempt.log", invocation.Arguments);
+        var carriedOver = run.Flag(BuiltInOptions.Continue) ? attempts.PreviouslySucceeded() : new HashSet<string>();
         foreach (var target in plan.Where(x => carriedOver.Contains(x.Name)))
             ExecutionPlanner.MarkSkipped(target, "Skipped: succeeded in the previous attempt (--continue)");
 
@@ -163,19 +258,19 @@ public static class BuildRunner
 
         attempts.Start(carriedOver.Where(x => plan.Any(t => t.Name == x)));
         build.TargetSucceededObserver = attempts.Succeeded;
-        var maxParallel = (int?)builtIn[BuiltInOptions.MaxParallel] ?? invocation.ProcessorCount;
+        var maxParallel = (int?)run.BuiltIn[BuiltInOptions.MaxParallel] ?? invocation.ProcessorCount;
         if (maxParallel < 1)
             throw new BuildConfigurationException($"--max-parallel must be 1 or more (got {maxParallel}).");
 
         var started = invocation.Time.GetTimestamp();
-        await new BuildExecutor(context, build, maxParallel).ExecuteAsync(plan);
+        await new BuildExecutor(run.Context, build, maxParallel).ExecuteAsync(plan);
         var cancelled = invocation.CancellationToken.IsCancellationRequested;
         var succeeded = !build.IsFailing && !cancelled && plan.All(x => x.Status != ExecutionStatus.NotRun);
 
         var summary = BuildSummary.From(plan, invocation.Time.GetElapsedTime(started), succeeded, invocation.Time.GetLocalNow());
-        if (verbosity > Verbosity.Quiet || !succeeded)
+        if (log.Verbosity > Verbosity.Quiet || !succeeded)
             log.WriteBlock(Environment.NewLine + summary.ToText());
-        host.PublishSummary(masker.Apply(summary.ToMarkdown()));
+        run.Context.Host.PublishSummary(run.Masker.Apply(summary.ToMarkdown()));
         build.RaiseBuildFinished();
         return succeeded ? Success : cancelled ? Cancelled : Failure;
     }

@@ -15,7 +15,9 @@ public static class BuiltInOptions
     public static readonly ParameterDescriptor NoLogo = new("NoLogo", typeof(bool), "Do not print the banner");
     public static readonly ParameterDescriptor MaxParallel = new("MaxParallel", typeof(int), "Most targets to run at the same time (default: processor count)");
     public static readonly ParameterDescriptor SetSecret = new("SetSecret", typeof(string), "Store a secret parameter encrypted (value read from standard input)") { CommandLineOnly = true };
+    public static readonly ParameterDescriptor GenerateConfiguration = new("GenerateConfiguration", typeof(bool), "Rewrite the files generated from the build class (.github/workflows, .vscode/tasks.json, .run/) and exit") { CommandLineOnly = true };
+    public static readonly ParameterDescriptor CheckConfiguration = new("CheckConfiguration", typeof(bool), "Exit 1 when a generated file differs from what the build class generates") { CommandLineOnly = true };
 
     public static readonly IReadOnlyList<ParameterDescriptor> All =
-        [Target, Skip, Plan, Help, Root, Verbosity, Host, Profile, Continue, NoLogo, MaxParallel, SetSecret];
+        [Target, Skip, Plan, Help, Root, Verbosity, Host, Profile, Continue, NoLogo, MaxParallel, SetSecret, GenerateConfiguration, CheckConfiguration];
 }
