@@ -4,8 +4,10 @@ using MeshHook.Build.Engine.Configuration.GitHubActions;
 // ./build.sh --generate-configuration and commit .github/workflows: a test fails while they differ.
 //
 // ci:       pull requests and pushes to main run Test.
-// deploy:   main → build (Test, Package, images; the release uploaded and attested once) → dev → staging;
-//           a v* tag continues the same pipeline, with the same release, to production behind its reviewers.
+// deploy:   main → build (Test, Package; the release uploaded and attested once) → dev → staging; a v* tag continues
+//           the same pipeline, with the same release, to production behind its reviewers. Each deploy job builds its
+//           environment's images from the downloaded release (each environment has its own registry), never from the
+//           working tree.
 // rollback: a manual run rolls an environment back (to the previous release, or the one given).
 // infra:    pull requests touching infra/ plan every environment; merges apply dev and staging from the saved plans;
 //           production applies behind its reviewers.
@@ -19,13 +21,13 @@ using MeshHook.Build.Engine.Configuration.GitHubActions;
     ConcurrencyCancelInProgress = true)]
 
 [GitHubActions("deploy", OnPushBranches = [MainBranch], OnPushTags = [ReleaseTags], FetchDepth = 0)]
-[GitHubActionsJob("deploy", "build", InvokedTargets = [nameof(Test), nameof(Package)], OptionalTargets = ["BuildImages"],
+[GitHubActionsJob("deploy", "build", InvokedTargets = [nameof(Test), nameof(Package)],
     AttestTargets = [nameof(Package)], TimeoutMinutes = 30)]
-[GitHubActionsJob("deploy", "dev", Needs = ["build"], InvokedTargets = [nameof(Deploy)], Arguments = ["--environment", "dev"],
+[GitHubActionsJob("deploy", "dev", OptionalTargets = ["BuildImages"], Needs = ["build"], InvokedTargets = [nameof(Deploy)], Arguments = ["--environment", "dev"],
     EnvironmentName = "dev", EnvironmentUrl = EnvironmentUrl, OnFailureTargets = ["Notify"], TimeoutMinutes = 30)]
-[GitHubActionsJob("deploy", "staging", Needs = ["dev"], InvokedTargets = [nameof(Deploy)], Arguments = ["--environment", "staging"],
+[GitHubActionsJob("deploy", "staging", OptionalTargets = ["BuildImages"], Needs = ["dev"], InvokedTargets = [nameof(Deploy)], Arguments = ["--environment", "staging"],
     EnvironmentName = "staging", EnvironmentUrl = EnvironmentUrl, OnFailureTargets = ["Notify"], TimeoutMinutes = 30)]
-[GitHubActionsJob("deploy", "production", Needs = ["staging"], If = OnReleaseTag, InvokedTargets = [nameof(Deploy)],
+[GitHubActionsJob("deploy", "production", OptionalTargets = ["BuildImages"], Needs = ["staging"], If = OnReleaseTag, InvokedTargets = [nameof(Deploy)],
     Arguments = ["--environment", "production"], EnvironmentName = "production", EnvironmentUrl = EnvironmentUrl,
     OnFailureTargets = ["Notify"], TimeoutMinutes = 30)]
 
