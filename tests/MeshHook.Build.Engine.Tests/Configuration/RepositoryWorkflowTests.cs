@@ -38,7 +38,9 @@ public sealed class RepositoryWorkflowTests
             var steps = Workflows.Steps(jobs[environment]);
             var download = steps.FindIndex(x => x.Text("uses")?.StartsWith("actions/download-artifact@") == true && x.Map("with").Text("name") == "build-Package");
             var verify = steps.FindIndex(x => x.Text("run")?.Contains("gh attestation verify") == true);
-            var deployStep = steps.FindIndex(x => x.Text("run") == $"./build.sh Deploy --environment {environment} --skip Package");
+            // Deploy (with the environment's images built from that release) and never Package again.
+            var deployStep = steps.FindIndex(x => x.Text("run") is { } run && run.StartsWith("./build.sh Deploy", StringComparison.Ordinal) &&
+                                                  run.EndsWith($"--environment {environment} --skip Package", StringComparison.Ordinal));
             Assert.True(download >= 0 && download < verify && verify < deployStep, $"{environment}: download, verify, then deploy without packaging again");
             Assert.Equal(environment, jobs[environment].Map("environment").Text("name"));
         }
