@@ -23,7 +23,8 @@ public sealed class GitHubNotifier : INotifier
     {
         _options = options;
         _masker = masker;
-        _client = new GitHubClient(new Connection(new ProductHeaderValue("meshhook-deploy"), options.ApiUrl, new InMemoryCredentialStore(new Credentials(options.Token))));
+        // This constructor treats any host but github.com as GitHub Enterprise (paths under /api/v3/).
+        _client = new GitHubClient(new ProductHeaderValue("meshhook-deploy"), new InMemoryCredentialStore(new Credentials(options.Token)), options.ApiUrl);
         _client.SetRequestTimeout(requestTimeout);
     }
 
@@ -53,6 +54,8 @@ public sealed class GitHubNotifier : INotifier
     {
         if (a.Kind == AnnouncementKind.Warning)
             return;
+        // Octokit serialises the requests itself: every free text is masked before it goes in.
+        a = a with { Error = Mask(a.Error), Warning = Mask(a.Warning), Actor = _masker.Apply(a.Actor), Stage = Mask(a.Stage) };
         try
         {
             var id = await DeploymentOfAsync(a, a.Commit ?? a.Release, a.DeploymentId, cancellationToken);
@@ -118,6 +121,8 @@ public sealed class GitHubNotifier : INotifier
         AnnouncementKind.Failed => $"Failed{(a.Stage is null ? "" : $" at '{a.Stage}'")}: {a.Error}",
         _ => $"{a.OutcomeWord.ToLowerInvariant()}: {a.Error}",
     };
+
+    string? Mask(string? text) => text is null ? null : _masker.Apply(text);
 
     static string Serialize(object request) => new SimpleJsonSerializer().Serialize(request);
 }
