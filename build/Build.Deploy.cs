@@ -31,7 +31,7 @@ partial class Build
     }
 
     EnvironmentOperations Operations => new(RootDirectory, Environment, ReleaseStore, Tools, BuildContext.Current.Environment,
-        LocalPrograms.InRepository(RootDirectory, Edge.Assembly), TimeProvider.System, new DeploymentLog(Log.Information, Log.Warning));
+        LocalPrograms.InRepository(RootDirectory, Edge.Assembly), TimeProvider.System, new DeploymentLog(Log.Information, Log.Warning)) { Observers = DeploymentObservers };
 
     DeployOptions DeployOptions => new() { Actor = Builder, Force = Force, DryRun = DryRun, LockWait = LockWait };
 
@@ -43,6 +43,7 @@ partial class Build
     Target Deploy => _ => _
         .Description("Deploys the release (default: the one just packaged) to --environment: migrate, start beside the old one, health-check, switch, verify")
         .DependsOn(Package, BuildEdge)
+        .Triggers(Notify)
         .Executes(async () =>
         {
             await Sources.BuildTools.InstallAsync(Tools, CancellationToken);   // pglite-server, the Supabase CLI
@@ -52,6 +53,7 @@ partial class Build
     Target Rollback => _ => _
         .Description("Brings back the previous successfully deployed release of --environment (or --release <id>); the database stays as it is")
         .DependsOn(BuildEdge)
+        .Triggers(Notify)
         .Executes(async () =>
         {
             await Sources.BuildTools.InstallAsync(Tools, CancellationToken);

@@ -49,6 +49,17 @@ public sealed class EnvironmentOperations
 
     public EnvironmentConfiguration Configuration => _configuration;
 
+    /// <summary>Told of each deploy's and rollback's start, stages, warnings and outcome (the notifiers).</summary>
+    public IReadOnlyList<IDeploymentObserver> Observers { get; init; } = [];
+
+    /// <summary>The environment's journal (Notify reads the latest deployment from it).</summary>
+    public Journal.DeploymentJournal Journal => Local().Journal;
+
+    /// <summary>The release manifests of this environment's releases (Notify reads commit, version and migrations).</summary>
+    public ReleaseManifest? FindRelease(string id) =>
+        new[] { Path.Combine(Local().Layout.ReleaseDirectory(id), ReleaseManifest.FileName), Path.Combine(_store.Directory, id, ReleaseManifest.FileName) }
+            .Where(File.Exists).Select(ReleaseManifest.Load).FirstOrDefault();
+
     public async Task DeployAsync(string? releaseId, DeployOptions options, CancellationToken cancellationToken)
     {
         var id = releaseId ?? _store.Latest()?.Value
@@ -143,7 +154,10 @@ public sealed class EnvironmentOperations
             SupabaseCli = _programs.SupabaseCli,
             PortRange = _configuration.Local is { } local ? (local.PortRange.First, local.PortRange.Last) : null,
         };
-        return new LocalEnvironment(LocalLayout.For(_root, _configuration.Name.ToText()), settings, _store, _tools, DeployConfiguration(), _time, _log);
+        var environment = new LocalEnvironment(LocalLayout.For(_root, _configuration.Name.ToText()), settings, _store, _tools, DeployConfiguration(), _time, _log);
+        foreach (var observer in Observers)
+            environment.Observers.Add(observer);
+        return environment;
     }
 
     DeploymentConfiguration? _deploymentConfiguration;

@@ -1,6 +1,6 @@
 using Azure.Core;
 using Azure.Security.KeyVault.Secrets;
-using MeshHook.Deployment.Credentials;
+using MeshHook.Deployment.SignIn;
 using MeshHook.Deployment.Environments;
 using MeshHook.Tooling;
 

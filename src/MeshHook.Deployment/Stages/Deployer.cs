@@ -24,6 +24,16 @@ public sealed class Deployer(DeploymentJournal journal, EnvironmentLock environm
     /// <summary>A fault to inject (reliability tests only; null in normal runs).</summary>
     public FaultInjection? Fault { get; init; }
 
+    /// <summary>Told of the deployment's start, stages, warnings and outcome (notifiers, harness); never fail the deploy.</summary>
+    public IReadOnlyList<IDeploymentObserver> Observers { get; init; } = [];
+
+    /// <summary>How long one observer call may take before it is reported as a warning and left behind.</summary>
+    public TimeSpan ObserverTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    DeploymentObservers Observed => new(Observers, ObserverTimeout, time, log);
+    DeploymentStarted? _started;
+    List<(DeploymentWarningKind Kind, string Message)> _lockWarnings = [];
+
     /// <summary>Runs right after the lock is taken: the target repairs what a killed run left (stale processes, the edge).</summary>
     public Func<CancellationToken, Task>? Recover { get; init; }
 
@@ -38,6 +48,7 @@ public sealed class Deployer(DeploymentJournal journal, EnvironmentLock environm
     {
         var plan = makePlan();
         var started = Stopwatch.StartNew();
+        (_started, _lockWarnings) = (null, []);
         var validate = plan.Stages.FirstOrDefault(x => x.Name == Stage.Validate);
         if (validate is not null)
         {
@@ -51,8 +62,15 @@ public sealed class Deployer(DeploymentJournal journal, EnvironmentLock environm
         log.Information($"==> {Stage.Lock}");
         var holder = new LockHolder(deploymentId, plan.Kind.ToString().ToLowerInvariant(), plan.ReleaseId, Environment.ProcessId,
             ProcessIdentity.Current.StartTicks, Environment.MachineName, request.Actor, lockStarted);
-        foreach (var warning in await environmentLock.AcquireAsync(holder, request.LockWait, cancellationToken))
+        var heldBefore = Observers.Count > 0 ? await environmentLock.ReadHolderAsync(cancellationToken) : null;
+        var lockWarnings = await environmentLock.AcquireAsync(holder, request.LockWait, cancellationToken);
+        foreach (var warning in lockWarnings)
             log.Warning(warning);
+        foreach (var warning in lockWarnings)
+            _lockWarnings.Add((DeploymentWarningKind.StaleLockTakenOver, warning));
+        if (heldBefore is not null && lockWarnings.Count == 0)
+            _lockWarnings.Add((DeploymentWarningKind.WaitedForLock,
+                $"Waited {(time.GetUtcNow() - lockStarted).TotalSeconds:0} s for the lock held by {heldBefore.Describe()}."));
 
         try
         {
@@ -69,6 +87,11 @@ public sealed class Deployer(DeploymentJournal journal, EnvironmentLock environm
                 PreviousRelease = plan.PreviousReleaseId, Actor = request.Actor, Commit = request.Commit,
             });
             Journal(deploymentId, Stage.Lock, lockStarted, Outcomes.Succeeded);
+            _started = new DeploymentStarted(deploymentId, plan.Kind, plan.Environment, plan.ReleaseId, plan.PreviousReleaseId, request.Actor,
+                request.Commit, lockStarted);
+            await Observed.NotifyAsync("started", (x, token) => x.StartedAsync(_started, token));
+            foreach (var (kind, message) in _lockWarnings)
+                await WarnAsync(kind, message);
 
             var outcome = await RunStagesAsync(plan, deploymentId, cancellationToken);
             return new DeploymentResult(deploymentId, outcome, plan.ReleaseId, started.Elapsed, plan.Kind);
@@ -131,10 +154,12 @@ public sealed class Deployer(DeploymentJournal journal, EnvironmentLock environm
                         await Fault.InjectAsync(stage.Name, afterFirstStep: true, cancellationToken);
                 }
                 Journal(deploymentId, stage.Name, stageStarted, Outcomes.Succeeded);
+                await StageFinishedAsync(stage.Name, stageStarted, Outcomes.Succeeded, null);
             }
             catch (OperationCanceledException exception) when (!switched && cancellationToken.IsCancellationRequested)
             {
                 Journal(deploymentId, stage.Name, stageStarted, Outcomes.Cancelled, "cancelled (Ctrl+C or SIGTERM)");
+                await StageFinishedAsync(stage.Name, stageStarted, Outcomes.Cancelled, "cancelled (Ctrl+C or SIGTERM)");
                 throw await CancelAsync(plan, deploymentId, stage.Name, exception);
             }
             catch (Exception exception) when (stage.Name == Stage.CleanUp && exception is not OperationCanceledException)
@@ -142,6 +167,7 @@ public sealed class Deployer(DeploymentJournal journal, EnvironmentLock environm
                 // The new release is live and verified: a clean-up problem is worth a warning, not a failed deploy. The
                 // target's repair then stops what the clean-up left running, so no other release keeps running.
                 Journal(deploymentId, stage.Name, stageStarted, Outcomes.Failed, exception.Message);
+                await StageFinishedAsync(stage.Name, stageStarted, Outcomes.Failed, exception.Message);
                 log.Warning($"Clean-up after the deploy failed (the new release is live): {exception.Message}");
                 if (Recover is not null)
                     await Recover(CancellationToken.None);
@@ -149,6 +175,13 @@ public sealed class Deployer(DeploymentJournal journal, EnvironmentLock environm
             catch (Exception exception)
             {
                 Journal(deploymentId, stage.Name, stageStarted, Outcomes.Failed, exception.Message);
+                await StageFinishedAsync(stage.Name, stageStarted, Outcomes.Failed, exception.Message);
+                if (switched && plan.PreviousReleaseId is not null)
+                    await WarnAsync(DeploymentWarningKind.AutomaticRollback,
+                        $"{plan.Kind} of {plan.ReleaseId} failed at '{stage.Name}' after the switch: rolling back automatically to {plan.PreviousReleaseId}.");
+                if (MigrationsStay(plan, stage.Name))
+                    await WarnAsync(DeploymentWarningKind.MigrationNotUndone,
+                        $"The migrations of {plan.ReleaseId} were applied and stay (forward-only): the release that serves now must work with them.");
                 throw await RecoverAsync(plan, deploymentId, stage.Name, switched, exception);
             }
         }
@@ -156,6 +189,7 @@ public sealed class Deployer(DeploymentJournal journal, EnvironmentLock environm
         if (cancellationToken.IsCancellationRequested)
             log.Warning($"Interrupted after the switch: {plan.ReleaseId} was verified and stays live.");
         Finish(deploymentId, Outcomes.Succeeded, null);
+        await FinishedAsync(Outcomes.Succeeded, null, null);
         return Outcomes.Succeeded;
     }
 
@@ -182,12 +216,14 @@ public sealed class Deployer(DeploymentJournal journal, EnvironmentLock environm
         {
             Journal(deploymentId, "recover", recoveryStarted, Outcomes.Failed, recoveryFailure.Message);
             Finish(deploymentId, Outcomes.Failed, $"cancelled at '{stage}' (then stopping {plan.ReleaseId} failed: {recoveryFailure.Message})");
+            await FinishedAsync(Outcomes.Failed, stage, $"cancelled at '{stage}' (then stopping {plan.ReleaseId} failed: {recoveryFailure.Message})");
             return new DeploymentFailedException(
                 $"{plan.Kind} of {plan.ReleaseId} was cancelled at '{stage}', and stopping it failed: {recoveryFailure.Message}", Outcomes.Failed, stage);
         }
 
         Journal(deploymentId, "recover", recoveryStarted, Outcomes.Succeeded);
         Finish(deploymentId, Outcomes.Cancelled, $"cancelled at '{stage}' before the switch");
+        await FinishedAsync(Outcomes.Cancelled, stage, $"cancelled at '{stage}' before the switch");
         return new OperationCanceledException(
             $"{plan.Kind} of {plan.ReleaseId} was cancelled at '{stage}'. " +
             (plan.PreviousReleaseId is null ? "No release was serving before; none is now." : $"{plan.PreviousReleaseId} kept serving throughout."),
@@ -215,6 +251,7 @@ public sealed class Deployer(DeploymentJournal journal, EnvironmentLock environm
         {
             Journal(deploymentId, "recover", recoveryStarted, Outcomes.Failed, recoveryFailure.Message);
             Finish(deploymentId, Outcomes.Failed, $"{reason} (then recovery failed: {recoveryFailure.Message})");
+            await FinishedAsync(Outcomes.Failed, stage, $"{reason} (then recovery failed: {recoveryFailure.Message})");
             return new DeploymentFailedException(
                 $"{plan.Kind} of {plan.ReleaseId} failed at '{stage}': {reason}\nRecovery failed too: {recoveryFailure.Message}", Outcomes.Failed, stage);
         }
@@ -222,6 +259,7 @@ public sealed class Deployer(DeploymentJournal journal, EnvironmentLock environm
         var outcome = switched && plan.PreviousReleaseId is not null ? Outcomes.RolledBack : Outcomes.Failed;
         Journal(deploymentId, "recover", recoveryStarted, Outcomes.Succeeded);
         Finish(deploymentId, outcome, reason);
+        await FinishedAsync(outcome, stage, reason);
         return new DeploymentFailedException(outcome == Outcomes.RolledBack
             ? $"{plan.Kind} of {plan.ReleaseId} failed at '{stage}' and was rolled back automatically to {plan.PreviousReleaseId}, which is serving and verified: {reason}"
             : $"{plan.Kind} of {plan.ReleaseId} failed at '{stage}': {reason}\n{(plan.PreviousReleaseId is null ? "No release was serving before; none is now." : $"{plan.PreviousReleaseId} kept serving throughout.")}",
@@ -251,6 +289,26 @@ public sealed class Deployer(DeploymentJournal journal, EnvironmentLock environm
 
     void Finish(string deploymentId, string outcome, string? error) =>
         journal.Append(new JournalEntry { Type = JournalEntryTypes.Finished, DeploymentId = deploymentId, At = time.GetUtcNow(), Outcome = outcome, Error = error });
+
+    Task StageFinishedAsync(string stage, DateTimeOffset stageStarted, string outcome, string? error) => _started is null
+        ? Task.CompletedTask
+        : Observed.NotifyAsync($"stage {stage}", (x, token) => x.StageFinishedAsync(new StageFinished(_started, stage, outcome, time.GetUtcNow() - stageStarted, error), token));
+
+    Task WarnAsync(DeploymentWarningKind kind, string message) => _started is null
+        ? Task.CompletedTask
+        : Observed.NotifyAsync("warning", (x, token) => x.WarningAsync(new DeploymentWarning(_started, kind, message), token));
+
+    Task FinishedAsync(string outcome, string? stage, string? error) => _started is null
+        ? Task.CompletedTask
+        : Observed.NotifyAsync(outcome, (x, token) => x.FinishedAsync(new DeploymentFinished(_started, outcome, stage, error, time.GetUtcNow() - _started.At), token));
+
+    /// <summary>A deploy that got past its migrations and then failed leaves them applied: a rollback never undoes them.</summary>
+    static bool MigrationsStay(DeploymentPlan plan, string failedStage)
+    {
+        var names = plan.Stages.Select(x => x.Name).ToList();
+        var migrate = names.IndexOf(Stage.Migrate);
+        return plan.Kind == DeploymentKind.Deploy && migrate >= 0 && plan.Stages[migrate].Steps.Count > 0 && names.IndexOf(failedStage) > migrate;
+    }
 
     string NewDeploymentId(DeploymentPlan plan) =>
         $"{plan.Kind.ToString().ToLowerInvariant()[0]}-{time.GetUtcNow():yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..6]}";

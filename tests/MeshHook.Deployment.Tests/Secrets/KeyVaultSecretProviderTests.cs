@@ -1,7 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Azure.Identity;
-using MeshHook.Deployment.Credentials;
+using MeshHook.Deployment.SignIn;
 using MeshHook.Deployment.Environments;
 using MeshHook.Deployment.Secrets;
 using MeshHook.Tooling;

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using MeshHook.Deployment.Credentials;
+using MeshHook.Deployment.SignIn;
 using MeshHook.Deployment.Environments;
 using MeshHook.Deployment.Secrets;
 using MeshHook.Deployment.Tests.Environments;

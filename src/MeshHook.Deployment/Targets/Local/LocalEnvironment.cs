@@ -129,7 +129,10 @@ public sealed class LocalEnvironment
     LocalStepRunner Runner() => new(_layout, _settings, _store, _processes, new HealthProbe(_http, _time), Edge, _tools,
         _configuration.WriteEnvironmentFileAsync, _configuration.Value, _time, _log);
 
-    Deployer Deployer() => new(_journal, _lock, Runner(), _time, _log) { Fault = Fault, Recover = RecoverAsync };
+    /// <summary>Told of each deployment's start, stages, warnings and outcome (the notifiers).</summary>
+    public IList<IDeploymentObserver> Observers { get; } = new List<IDeploymentObserver>();
+
+    Deployer Deployer() => new(_journal, _lock, Runner(), _time, _log) { Fault = Fault, Recover = RecoverAsync, Observers = Observers.ToList() };
 
     /// <summary>
     /// Repairs what a killed run left, under the lock: when the edge serves a healthy release, current is made to point at

@@ -1,13 +1,13 @@
 using Azure.Core;
 using Azure.Identity;
-using MeshHook.Deployment.Credentials;
+using MeshHook.Deployment.SignIn;
 using MeshHook.Tooling;
 using WireMock.ResponseBuilders;
 using WireMock.Server;
 using WireMock.Settings;
 using Request = WireMock.RequestBuilders.Request;
 
-namespace MeshHook.Deployment.Tests.Credentials;
+namespace MeshHook.Deployment.Tests.SignIn;
 
 /// <summary>Which Azure sign-in the deployment uses for a given process environment, and the GitHub OIDC token fetch.</summary>
 public sealed class AzureCredentialsTests

@@ -4,7 +4,7 @@ using Azure.Core;
 using Azure.Identity;
 using MeshHook.Tooling;
 
-namespace MeshHook.Deployment.Credentials;
+namespace MeshHook.Deployment.SignIn;
 
 /// <summary>
 /// The Entra ID credential every Azure call of the deployment uses (Key Vault, Container Apps, Blob Storage), picked from
