@@ -79,10 +79,14 @@ public sealed class EnvironmentOperations
     public async Task<string> StatusAsync(bool json, CancellationToken cancellationToken)
     {
         var status = await Target().StatusAsync(cancellationToken);
-        if (json)
-            return StatusJson(status, _tools.Masker);
+        return json ? StatusJson(status, _tools.Masker) : StatusText(_configuration.Name.ToText(), status);
+    }
+
+    /// <summary>The table of <c>Status</c>, the same for every target (units are processes, revisions or hosts' processes).</summary>
+    public static string StatusText(string environment, EnvironmentStatus status)
+    {
         var text = new StringBuilder();
-        text.AppendLine($"Environment:     {_configuration.Name.ToText()}");
+        text.AppendLine($"Environment:     {environment}");
         text.AppendLine($"URL:             {status.Url}");
         text.AppendLine($"Current release: {status.CurrentRelease ?? "none"}");
         text.AppendLine($"Health:          {status.Health ?? "?"}{(status.ServingRelease is null ? "" : $" (serving {status.ServingRelease})")}");
