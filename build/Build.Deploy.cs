@@ -1,8 +1,8 @@
 using MeshHook.Build.Engine;
 using MeshHook.Deployment;
 using MeshHook.Deployment.Building;
+using MeshHook.Deployment.Deploying;
 using MeshHook.Deployment.Stages;
-using MeshHook.Deployment.Targets.Local;
 
 /// <summary>Deploy, Rollback, Releases, Status, Stop and Unlock for --environment.</summary>
 partial class Build
@@ -37,6 +37,7 @@ partial class Build
 
     Target BuildEdge => _ => _
         .Description("Builds the edge proxy that serves the local environment's stable URL into artifacts/build/edge")
+        .OnlyWhenStatic(() => Operations.UsesEdge, "--environment's target is served by the edge (local)")
         .OnlyWhenDynamic(() => !Edge.IsUpToDate(), "its sources changed since the last successful build")
         .Executes(() => Edge.BuildAsync(Tools, CancellationToken));
 
@@ -62,7 +63,7 @@ partial class Build
 
     Target Releases => _ => _
         .Description("Lists the releases of --environment: id, commit, deployed at, by, outcome, which is current (--json)")
-        .Executes(() => Print(Operations.Releases(Json)));
+        .Executes(async () => Print(await Operations.ReleasesAsync(Json, CancellationToken)));
 
     Target Status => _ => _
         .Description("Shows --environment's URL, current release, health, lock holder and processes (--json)")
@@ -74,5 +75,5 @@ partial class Build
 
     Target Unlock => _ => _
         .Description("Removes --environment's deploy lock by hand (when its holder is known to be gone)")
-        .Executes(() => Log.Information(Operations.Unlock()));
+        .Executes(async () => Log.Information(await Operations.UnlockAsync(CancellationToken)));
 }

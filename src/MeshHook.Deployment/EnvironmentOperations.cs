@@ -1,21 +1,14 @@
 using System.Text;
 using System.Text.Json;
+using MeshHook.Deployment.Deploying;
 using MeshHook.Deployment.Environments;
 using MeshHook.Deployment.Releases;
 using MeshHook.Deployment.Secrets;
 using MeshHook.Deployment.Stages;
-using MeshHook.Deployment.Targets.Local;
+using MeshHook.Deployment.Targets;
 using MeshHook.Tooling;
 
 namespace MeshHook.Deployment;
-
-/// <summary>Where the programs the local target runs are found in the repository.</summary>
-public sealed record LocalPrograms(string EdgeAssembly, string PgliteServer, string SupabaseCli)
-{
-    public static LocalPrograms InRepository(string root, string edgeAssembly) => new(edgeAssembly,
-        Path.Combine(root, "tools", "node_modules", "@electric-sql", "pglite-socket", "dist", "scripts", "server.js"),
-        Path.Combine(root, "tools", "node_modules", "supabase", "dist", "supabase.js"));
-}
 
 /// <summary>
 /// The deploy verbs of one environment (Deploy, Rollback, Releases, Status, Stop, Unlock), whatever its target kind:
@@ -53,12 +46,13 @@ public sealed class EnvironmentOperations
     public IReadOnlyList<IDeploymentObserver> Observers { get; init; } = [];
 
     /// <summary>The environment's journal (Notify reads the latest deployment from it).</summary>
-    public Journal.DeploymentJournal Journal => Local().Journal;
+    public Journal.IDeploymentJournal Journal => Target().Journal;
 
     /// <summary>The release manifests of this environment's releases (Notify reads commit, version and migrations).</summary>
     public ReleaseManifest? FindRelease(string id) =>
-        new[] { Path.Combine(Local().Layout.ReleaseDirectory(id), ReleaseManifest.FileName), Path.Combine(_store.Directory, id, ReleaseManifest.FileName) }
-            .Where(File.Exists).Select(ReleaseManifest.Load).FirstOrDefault();
+        new[] { Target() is Targets.Local.LocalTarget local ? Path.Combine(local.Environment.Layout.ReleaseDirectory(id), ReleaseManifest.FileName) : null,
+                Path.Combine(_store.Directory, id, ReleaseManifest.FileName) }
+            .OfType<string>().Where(File.Exists).Select(ReleaseManifest.Load).FirstOrDefault();
 
     public async Task DeployAsync(string? releaseId, DeployOptions options, CancellationToken cancellationToken)
     {
@@ -66,18 +60,21 @@ public sealed class EnvironmentOperations
                  ?? throw new UserFacingException("No release to deploy: run ./build.sh Package, or pass --release <id>.");
         var release = _store.Get(id);
         Authorize(release, options.Actor);
-        await Local().DeployAsync(release, options, cancellationToken);
+        await Target().DeployAsync(release, options, cancellationToken);
     }
 
-    public Task RollbackAsync(string? releaseId, DeployOptions options, CancellationToken cancellationToken)
+    public async Task RollbackAsync(string? releaseId, DeployOptions options, CancellationToken cancellationToken)
     {
         Authorize(null, options.Actor);
-        return Local().RollbackAsync(releaseId, options, cancellationToken);
+        await Target().RollbackAsync(releaseId, options, cancellationToken);
     }
 
-    public string Releases(bool json)
+    /// <summary>Whether Deploy and Rollback need the edge built first (BuildEdge): only targets it serves.</summary>
+    public bool UsesEdge => DeploymentTargets.UsesEdge(_configuration.Target.Kind);
+
+    public async Task<string> ReleasesAsync(bool json, CancellationToken cancellationToken)
     {
-        var rows = Local().Releases();
+        var rows = await Target().ReleasesAsync(cancellationToken);
         if (json)
             return ReleasesJson(rows, _tools.Masker);
         if (rows.Count == 0)
@@ -93,19 +90,21 @@ public sealed class EnvironmentOperations
 
     public async Task<string> StatusAsync(bool json, CancellationToken cancellationToken)
     {
-        var local = Local();
-        await local.RecoverIfInterruptedAsync("status", cancellationToken);
-        var status = await local.StatusAsync(cancellationToken);
-        if (json)
-            return StatusJson(status, _tools.Masker);
+        var status = await Target().StatusAsync(cancellationToken);
+        return json ? StatusJson(status, _tools.Masker) : StatusText(_configuration.Name.ToText(), status);
+    }
+
+    /// <summary>The table of <c>Status</c>, the same for every target (units are processes, revisions or hosts' processes).</summary>
+    public static string StatusText(string environment, EnvironmentStatus status)
+    {
         var text = new StringBuilder();
-        text.AppendLine($"Environment:     {_configuration.Name.ToText()}");
+        text.AppendLine($"Environment:     {environment}");
         text.AppendLine($"URL:             {status.Url}");
         text.AppendLine($"Current release: {status.CurrentRelease ?? "none"}");
         text.AppendLine($"Health:          {status.Health ?? "?"}{(status.ServingRelease is null ? "" : $" (serving {status.ServingRelease})")}");
         text.AppendLine($"Lock:            {status.LockHolder?.Describe() ?? "free"}");
         text.AppendLine($"Last deployment: {(status.LastDeployment is { } last ? $"{last.Kind} of {last.Release} at {last.Start.At:u}: {last.Outcome ?? "running"}" : "none")}");
-        text.Append($"Processes:       {(status.Processes.Count == 0 ? "none" : string.Join(", ", status.Processes.Select(x => $"{x.Name} (pid {x.Pid}{(x.Port is null ? "" : $", port {x.Port}")})")))}");
+        text.Append($"Processes:       {(status.Units.Count == 0 ? "none" : string.Join(", ", status.Units.Select(x => x.Describe())))}");
         return text.ToString();
     }
 
@@ -116,10 +115,10 @@ public sealed class EnvironmentOperations
     /// <summary>The JSON of <c>Status --json</c>, secrets masked.</summary>
     public static string StatusJson(EnvironmentStatus status, SecretMasker masker) => MaskedJson.Serialize(status, Json, masker);
 
-    public Task StopAsync(CancellationToken cancellationToken) => Local().StopAsync(cancellationToken);
+    public Task StopAsync(CancellationToken cancellationToken) => Target().StopAsync(cancellationToken);
 
-    public string Unlock() =>
-        Local().Unlock() is { } holder ? $"Removed the lock of {holder.Describe()}." : "The environment was not locked.";
+    public async Task<string> UnlockAsync(CancellationToken cancellationToken) =>
+        await Target().UnlockAsync(cancellationToken) is { } holder ? $"Removed the lock of {holder.Describe()}." : "The environment was not locked.";
 
     /// <summary>The environment's protection: refuse dirty releases where not allowed, and deployers not on the list.</summary>
     void Authorize(ReleaseManifest? release, string actor)
@@ -132,33 +131,22 @@ public sealed class EnvironmentOperations
             throw new UserFacingException($"{actor} may not deploy to {_configuration.Name.ToText()} (protection.allowedDeployers in {_configuration.File}).");
     }
 
-    LocalEnvironment Local()
+    IDeploymentTarget? _target;
+
+    /// <summary>The environment's target, made on first use: a kind not available yet fails the verb, not the build's start.</summary>
+    IDeploymentTarget Target() => _target ??= DeploymentTargets.Create(new DeploymentContext
     {
-        if (_configuration.Target.Kind != TargetKind.Local)
-            throw new UserFacingException(
-                $"{_configuration.Name.ToText()} deploys to Azure Container Apps, which comes with the cloud deploy (not available yet). " +
-                "Use --environment local, or TerraformPlan/TerraformApply for its infrastructure.");
-        var settings = new LocalSettings
-        {
-            Url = _configuration.Url,
-            Health = new Health.HealthOptions(_configuration.Health.Interval, _configuration.Health.Timeout, _configuration.Health.RequestTimeout)
-            {
-                Path = _configuration.Health.Path,
-            },
-            ConfigurationKeys = DeployConfiguration().Keys,
-            SecretKeys = DeployConfiguration().SecretKeys,
-            ExternalDatabase = _configuration.Database.Kind == DatabaseKind.External,
-            RetainReleases = _configuration.Retention.Releases,
-            EdgeAssembly = _programs.EdgeAssembly,
-            PgliteServer = _programs.PgliteServer,
-            SupabaseCli = _programs.SupabaseCli,
-            PortRange = _configuration.Local is { } local ? (local.PortRange.First, local.PortRange.Last) : null,
-        };
-        var environment = new LocalEnvironment(LocalLayout.For(_root, _configuration.Name.ToText()), settings, _store, _tools, DeployConfiguration(), _time, _log);
-        foreach (var observer in Observers)
-            environment.Observers.Add(observer);
-        return environment;
-    }
+        RepositoryRoot = _root,
+        Environment = _configuration,
+        Configuration = DeployConfiguration(),
+        Store = _store,
+        Tools = _tools,
+        Variables = _variables,
+        Programs = _programs,
+        Time = _time,
+        Log = _log,
+        Observers = Observers,
+    });
 
     DeploymentConfiguration? _deploymentConfiguration;
 

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using MeshHook.Deployment.Environments;
 using MeshHook.Deployment.Stages;
-using MeshHook.Deployment.Targets.Local;
+using MeshHook.Deployment.Deploying;
 
 namespace MeshHook.Deployment.Secrets;
 

@@ -5,11 +5,6 @@ using MeshHook.Deployment.Processes;
 
 namespace MeshHook.Deployment.Stages;
 
-/// <summary>Who deploys, and how long to wait for a lock held by someone else.</summary>
-public sealed record DeploymentRequest(string Actor, string? Commit, TimeSpan LockWait);
-
-public sealed record DeploymentResult(string DeploymentId, string Outcome, string ReleaseId, TimeSpan Duration, DeploymentKind Kind);
-
 /// <summary>
 /// Runs a plan, the same for every target kind: validate (read-only, before anything changes) → lock → journal
 /// started → the stages, each journaled with its start and duration → on failure before the switch, stop the new
@@ -19,7 +14,7 @@ public sealed record DeploymentResult(string DeploymentId, string Outcome, strin
 /// release keeps serving); from the switch on the token is no longer passed: the deploy finishes verifying (or rolls
 /// back), so an interrupt never leaves the environment half-switched.
 /// </summary>
-public sealed class Deployer(DeploymentJournal journal, EnvironmentLock environmentLock, IStepRunner runner, TimeProvider time, DeploymentLog log)
+public sealed class Deployer(IDeploymentJournal journal, IEnvironmentLock environmentLock, IStepRunner runner, TimeProvider time, DeploymentLog log)
 {
     /// <summary>A fault to inject (reliability tests only; null in normal runs).</summary>
     public FaultInjection? Fault { get; init; }
@@ -74,19 +69,19 @@ public sealed class Deployer(DeploymentJournal journal, EnvironmentLock environm
 
         try
         {
-            CloseAbandonedDeployments();
+            await CloseAbandonedDeploymentsAsync();
             if (Recover is not null)
             {
                 await Recover(cancellationToken);
                 plan = makePlan();
             }
-            journal.Append(new JournalEntry
+            await journal.AppendAsync(new JournalEntry
             {
                 Type = JournalEntryTypes.Started, DeploymentId = deploymentId, At = lockStarted,
                 Kind = plan.Kind.ToString().ToLowerInvariant(), Environment = plan.Environment, Release = plan.ReleaseId,
                 PreviousRelease = plan.PreviousReleaseId, Actor = request.Actor, Commit = request.Commit,
-            });
-            Journal(deploymentId, Stage.Lock, lockStarted, Outcomes.Succeeded);
+            }, CancellationToken.None);
+            await JournalAsync(deploymentId, Stage.Lock, lockStarted, Outcomes.Succeeded);
             _started = new DeploymentStarted(deploymentId, plan.Kind, plan.Environment, plan.ReleaseId, plan.PreviousReleaseId, request.Actor,
                 request.Commit, lockStarted);
             await Observed.NotifyAsync("started", (x, token) => x.StartedAsync(_started, token));
@@ -98,7 +93,7 @@ public sealed class Deployer(DeploymentJournal journal, EnvironmentLock environm
         }
         finally
         {
-            environmentLock.Release(deploymentId);
+            await environmentLock.ReleaseAsync(deploymentId, CancellationToken.None);
         }
     }
 
@@ -114,13 +109,13 @@ public sealed class Deployer(DeploymentJournal journal, EnvironmentLock environm
             log.Warning(warning);
         try
         {
-            CloseAbandonedDeployments();
+            await CloseAbandonedDeploymentsAsync();
             if (Recover is not null)
                 await Recover(cancellationToken);
         }
         finally
         {
-            environmentLock.Release(holder.DeploymentId);
+            await environmentLock.ReleaseAsync(holder.DeploymentId, CancellationToken.None);
         }
     }
 
@@ -153,12 +148,12 @@ public sealed class Deployer(DeploymentJournal journal, EnvironmentLock environm
                     if (index == 0 && Fault is not null)
                         await Fault.InjectAsync(stage.Name, afterFirstStep: true, cancellationToken);
                 }
-                Journal(deploymentId, stage.Name, stageStarted, Outcomes.Succeeded);
+                await JournalAsync(deploymentId, stage.Name, stageStarted, Outcomes.Succeeded);
                 await StageFinishedAsync(stage.Name, stageStarted, Outcomes.Succeeded, null);
             }
             catch (OperationCanceledException exception) when (!switched && cancellationToken.IsCancellationRequested)
             {
-                Journal(deploymentId, stage.Name, stageStarted, Outcomes.Cancelled, "cancelled (Ctrl+C or SIGTERM)");
+                await JournalAsync(deploymentId, stage.Name, stageStarted, Outcomes.Cancelled, "cancelled (Ctrl+C or SIGTERM)");
                 await StageFinishedAsync(stage.Name, stageStarted, Outcomes.Cancelled, "cancelled (Ctrl+C or SIGTERM)");
                 throw await CancelAsync(plan, deploymentId, stage.Name, exception);
             }
@@ -166,7 +161,7 @@ public sealed class Deployer(DeploymentJournal journal, EnvironmentLock environm
             {
                 // The new release is live and verified: a clean-up problem is worth a warning, not a failed deploy. The
                 // target's repair then stops what the clean-up left running, so no other release keeps running.
-                Journal(deploymentId, stage.Name, stageStarted, Outcomes.Failed, exception.Message);
+                await JournalAsync(deploymentId, stage.Name, stageStarted, Outcomes.Failed, exception.Message);
                 await StageFinishedAsync(stage.Name, stageStarted, Outcomes.Failed, exception.Message);
                 log.Warning($"Clean-up after the deploy failed (the new release is live): {exception.Message}");
                 if (Recover is not null)
@@ -174,7 +169,7 @@ public sealed class Deployer(DeploymentJournal journal, EnvironmentLock environm
             }
             catch (Exception exception)
             {
-                Journal(deploymentId, stage.Name, stageStarted, Outcomes.Failed, exception.Message);
+                await JournalAsync(deploymentId, stage.Name, stageStarted, Outcomes.Failed, exception.Message);
                 await StageFinishedAsync(stage.Name, stageStarted, Outcomes.Failed, exception.Message);
                 if (switched && plan.PreviousReleaseId is not null)
                     await WarnAsync(DeploymentWarningKind.AutomaticRollback,
@@ -188,7 +183,7 @@ public sealed class Deployer(DeploymentJournal journal, EnvironmentLock environm
 
         if (cancellationToken.IsCancellationRequested)
             log.Warning($"Interrupted after the switch: {plan.ReleaseId} was verified and stays live.");
-        Finish(deploymentId, Outcomes.Succeeded, null);
+        await FinishAsync(deploymentId, Outcomes.Succeeded, null);
         await FinishedAsync(Outcomes.Succeeded, null, null);
         return Outcomes.Succeeded;
     }
@@ -214,15 +209,15 @@ public sealed class Deployer(DeploymentJournal journal, EnvironmentLock environm
         }
         catch (Exception recoveryFailure)
         {
-            Journal(deploymentId, "recover", recoveryStarted, Outcomes.Failed, recoveryFailure.Message);
-            Finish(deploymentId, Outcomes.Failed, $"cancelled at '{stage}' (then stopping {plan.ReleaseId} failed: {recoveryFailure.Message})");
+            await JournalAsync(deploymentId, "recover", recoveryStarted, Outcomes.Failed, recoveryFailure.Message);
+            await FinishAsync(deploymentId, Outcomes.Failed, $"cancelled at '{stage}' (then stopping {plan.ReleaseId} failed: {recoveryFailure.Message})");
             await FinishedAsync(Outcomes.Failed, stage, $"cancelled at '{stage}' (then stopping {plan.ReleaseId} failed: {recoveryFailure.Message})");
             return new DeploymentFailedException(
                 $"{plan.Kind} of {plan.ReleaseId} was cancelled at '{stage}', and stopping it failed: {recoveryFailure.Message}", Outcomes.Failed, stage);
         }
 
-        Journal(deploymentId, "recover", recoveryStarted, Outcomes.Succeeded);
-        Finish(deploymentId, Outcomes.Cancelled, $"cancelled at '{stage}' before the switch");
+        await JournalAsync(deploymentId, "recover", recoveryStarted, Outcomes.Succeeded);
+        await FinishAsync(deploymentId, Outcomes.Cancelled, $"cancelled at '{stage}' before the switch");
         await FinishedAsync(Outcomes.Cancelled, stage, $"cancelled at '{stage}' before the switch");
         return new OperationCanceledException(
             $"{plan.Kind} of {plan.ReleaseId} was cancelled at '{stage}'. " +
@@ -249,16 +244,16 @@ public sealed class Deployer(DeploymentJournal journal, EnvironmentLock environm
         }
         catch (Exception recoveryFailure)
         {
-            Journal(deploymentId, "recover", recoveryStarted, Outcomes.Failed, recoveryFailure.Message);
-            Finish(deploymentId, Outcomes.Failed, $"{reason} (then recovery failed: {recoveryFailure.Message})");
+            await JournalAsync(deploymentId, "recover", recoveryStarted, Outcomes.Failed, recoveryFailure.Message);
+            await FinishAsync(deploymentId, Outcomes.Failed, $"{reason} (then recovery failed: {recoveryFailure.Message})");
             await FinishedAsync(Outcomes.Failed, stage, $"{reason} (then recovery failed: {recoveryFailure.Message})");
             return new DeploymentFailedException(
                 $"{plan.Kind} of {plan.ReleaseId} failed at '{stage}': {reason}\nRecovery failed too: {recoveryFailure.Message}", Outcomes.Failed, stage);
         }
 
         var outcome = switched && plan.PreviousReleaseId is not null ? Outcomes.RolledBack : Outcomes.Failed;
-        Journal(deploymentId, "recover", recoveryStarted, Outcomes.Succeeded);
-        Finish(deploymentId, outcome, reason);
+        await JournalAsync(deploymentId, "recover", recoveryStarted, Outcomes.Succeeded);
+        await FinishAsync(deploymentId, outcome, reason);
         await FinishedAsync(outcome, stage, reason);
         return new DeploymentFailedException(outcome == Outcomes.RolledBack
             ? $"{plan.Kind} of {plan.ReleaseId} failed at '{stage}' and was rolled back automatically to {plan.PreviousReleaseId}, which is serving and verified: {reason}"
@@ -266,29 +261,32 @@ public sealed class Deployer(DeploymentJournal journal, EnvironmentLock environm
             outcome, stage);
     }
 
+    // Journal writes and the lock's release take no token: after Ctrl+C the outcome must still be recorded and the lock freed.
+
     /// <summary>Entries left open by a run that was killed: we hold the lock, so nobody else is running them.</summary>
-    public void CloseAbandonedDeployments()
+    public async Task CloseAbandonedDeploymentsAsync()
     {
-        foreach (var record in journal.ReadDeployments().Where(x => x.IsOpen))
+        foreach (var record in (await journal.ReadDeploymentsAsync(CancellationToken.None)).Where(x => x.IsOpen))
         {
             log.Warning($"Deployment {record.Id} ({record.Kind} of {record.Release}) never finished (the run was killed at '{record.LastStage ?? "start"}'): closing it as aborted.");
-            journal.Append(new JournalEntry
+            await journal.AppendAsync(new JournalEntry
             {
                 Type = JournalEntryTypes.Finished, DeploymentId = record.Id, At = time.GetUtcNow(), Outcome = Outcomes.Aborted,
                 Stage = record.LastStage, Error = $"the run was killed during or after '{record.LastStage ?? "start"}'",
-            });
+            }, CancellationToken.None);
         }
     }
 
-    void Journal(string deploymentId, string stage, DateTimeOffset stageStarted, string outcome, string? error = null) =>
-        journal.Append(new JournalEntry
+    Task JournalAsync(string deploymentId, string stage, DateTimeOffset stageStarted, string outcome, string? error = null) =>
+        journal.AppendAsync(new JournalEntry
         {
             Type = JournalEntryTypes.Stage, DeploymentId = deploymentId, At = time.GetUtcNow(), Stage = stage, StartedAt = stageStarted,
             DurationMs = (long)(time.GetUtcNow() - stageStarted).TotalMilliseconds, Outcome = outcome, Error = error,
-        });
+        }, CancellationToken.None);
 
-    void Finish(string deploymentId, string outcome, string? error) =>
-        journal.Append(new JournalEntry { Type = JournalEntryTypes.Finished, DeploymentId = deploymentId, At = time.GetUtcNow(), Outcome = outcome, Error = error });
+    Task FinishAsync(string deploymentId, string outcome, string? error) =>
+        journal.AppendAsync(new JournalEntry { Type = JournalEntryTypes.Finished, DeploymentId = deploymentId, At = time.GetUtcNow(), Outcome = outcome, Error = error },
+            CancellationToken.None);
 
     Task StageFinishedAsync(string stage, DateTimeOffset stageStarted, string outcome, string? error) => _started is null
         ? Task.CompletedTask

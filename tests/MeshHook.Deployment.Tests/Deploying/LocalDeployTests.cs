@@ -57,7 +57,7 @@ public sealed class LocalDeployTests
         Assert.Equal((first.Id, "ok", first.Id), (status.CurrentRelease, status.Health, status.ServingRelease));
         Assert.Null(status.LockHolder);
         // Only the current release runs (plus the edge and the database): the old one was drained and stopped.
-        Assert.Equal([first.Id, first.Id], status.Processes.Where(x => x.Release is not null).Select(x => x.Release));
+        Assert.Equal([first.Id, first.Id], status.Units.Where(x => x.Release is not null).Select(x => x.Release));
 
         var rows = local.Environment.Releases();
         Assert.Equal(new[] { first.Id, second.Id }.Order(), rows.Select(x => x.Id).Order());

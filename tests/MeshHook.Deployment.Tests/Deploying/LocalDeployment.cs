@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using MeshHook.Deployment.Building;
+using MeshHook.Deployment.Deploying;
 using MeshHook.Deployment.Environments;
 using MeshHook.Deployment.Releases;
 using MeshHook.Deployment.Secrets;

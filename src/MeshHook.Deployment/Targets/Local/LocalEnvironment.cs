@@ -1,3 +1,4 @@
+using MeshHook.Deployment.Deploying;
 using MeshHook.Deployment.Health;
 using MeshHook.Deployment.Journal;
 using MeshHook.Deployment.Locking;
@@ -7,30 +8,6 @@ using MeshHook.Deployment.Stages;
 using MeshHook.Tooling;
 
 namespace MeshHook.Deployment.Targets.Local;
-
-/// <summary>The configuration an environment deploys with, resolved (secrets included) only when a deploy runs.</summary>
-public interface IDeploymentConfiguration
-{
-    /// <summary>Resolves every value (secrets registered with the masker) and writes the 0600 env file.</summary>
-    Task WriteEnvironmentFileAsync(string path, CancellationToken cancellationToken);
-
-    /// <summary>One resolved value, e.g. DATABASE_URL for migrations against an external database.</summary>
-    string? Value(string key);
-}
-
-public sealed record DeployOptions
-{
-    public required string Actor { get; init; }
-    public bool Force { get; init; }
-    public bool DryRun { get; init; }
-    public TimeSpan LockWait { get; init; }
-}
-
-/// <summary>One row of <c>Releases</c>: a release unpacked here and what the journal says about it.</summary>
-public sealed record ReleaseRow(string Id, string? Version, string? Commit, DateTimeOffset? DeployedAt, string? DeployedBy, string? Outcome, bool Current);
-
-public sealed record EnvironmentStatus(string Url, string? CurrentRelease, string? Health, string? ServingRelease, LockHolder? LockHolder,
-    IReadOnlyList<ProcessRecord> Processes, DeploymentRecord? LastDeployment);
 
 /// <summary>
 /// MeshHook on this machine: deploy, roll back, list releases, report status, stop and unlock. Plans come from
@@ -215,8 +192,13 @@ public sealed class LocalEnvironment
     {
         var report = await new HealthProbe(_http, _time).GetAsync(_settings.StableHealthUrl, _settings.Health.RequestTimeout, cancellationToken);
         return new EnvironmentStatus(_settings.Url.ToString(), _layout.CurrentRelease(), report.Error is null ? report.Status : "unreachable",
-            report.Version, _lock.ReadHolder(), _processes.All().Where(x => x.IsAlive()).ToList(), _journal.ReadDeployments().LastOrDefault());
+            report.Version, _lock.ReadHolder(), _processes.All().Where(x => x.IsAlive()).Select(Unit).ToList(), _journal.ReadDeployments().LastOrDefault());
     }
+
+    static DeploymentUnit Unit(ProcessRecord process) => new(process.Name, process.Release)
+    {
+        Pid = process.Pid, Port = process.Port, Log = process.LogFile, StartedAt = process.StartedAt,
+    };
 
     /// <summary>Stops every process of the environment: releases first (drained), then the edge and the database.</summary>
     public async Task StopAsync(CancellationToken cancellationToken)

@@ -40,8 +40,14 @@ public sealed class LocalPlanner(LocalLayout layout, LocalSettings settings, Rel
             Stop(started), previous is null ? [] : SwitchBack(previous, started));
     }
 
-    PortAllocator Ports() =>
-        new(processes.All().Where(x => x.Port is not null).Select(x => x.Port!.Value).Append(settings.EdgePort), settings.PortRange);
+    PortAllocator Ports()
+    {
+        var inUse = processes.All().Where(x => x.Port is not null).Select(x => x.Port!.Value).Append(settings.EdgePort);
+        return AllocatePorts?.Invoke(inUse) ?? new PortAllocator(inUse, settings.PortRange);
+    }
+
+    /// <summary>Makes a plan's port allocator from the ports in use; null probes local.portRange (tests fix the ports, so plans compare as text).</summary>
+    public Func<IEnumerable<int>, PortAllocator>? AllocatePorts { get; init; }
 
     bool IsStaged(ReleaseManifest release)
     {

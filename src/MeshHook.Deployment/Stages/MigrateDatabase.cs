@@ -1,6 +1,4 @@
-using MeshHook.Deployment.Stages;
-
-namespace MeshHook.Deployment.Targets.Local;
+namespace MeshHook.Deployment.Stages;
 
 /// <summary>
 /// Apply the release's migrations with the Supabase CLI. <see cref="DatabaseUrl"/> holds no password (or is a

@@ -1,0 +1,4 @@
+namespace MeshHook.Deployment.Stages;
+
+/// <summary>Who deploys, and how long to wait for a lock held by someone else.</summary>
+public sealed record DeploymentRequest(string Actor, string? Commit, TimeSpan LockWait);

@@ -1,0 +1,23 @@
+using MeshHook.Deployment.Environments;
+using MeshHook.Deployment.Targets.Local;
+using MeshHook.Tooling;
+
+namespace MeshHook.Deployment.Targets;
+
+/// <summary>The target an environment's <c>target.kind</c> names (as <see cref="Secrets.SecretProviders"/> picks a secret provider).</summary>
+public static class DeploymentTargets
+{
+    public static IDeploymentTarget Create(DeploymentContext context) => context.Environment.Target.Kind switch
+    {
+        TargetKind.Local => LocalTarget.Create(context),
+        TargetKind.ContainerApps => throw new UserFacingException(
+            $"{context.Environment.Name.ToText()} deploys to Azure Container Apps, which comes with the cloud deploy (not available yet). " +
+            "Use --environment local, or TerraformPlan/TerraformApply for its infrastructure."),
+        var kind => throw new UserFacingException(
+            $"{context.Environment.Name.ToText()} deploys to a {kind} target, which this build cannot deploy to yet. " +
+            $"Use --environment local, or change target.kind in {context.Environment.File}."),
+    };
+
+    /// <summary>Whether the kind serves its stable URL through our edge (built by BuildEdge before Deploy and Rollback).</summary>
+    public static bool UsesEdge(TargetKind kind) => kind == TargetKind.Local;
+}
