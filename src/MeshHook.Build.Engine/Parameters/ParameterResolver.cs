@@ -68,7 +68,7 @@ public sealed class ParameterResolver
             return (null, null);
 
         if (!parameter.NotFromEnvironment && FindEnvironmentVariable(parameter.Name) is { } variable)
-            return Converted([_environment[variable]], $"environment variable {variable}");
+            return Converted(EnvironmentValues(parameter, _environment[variable]), $"environment variable {variable}");
 
         foreach (var file in _files.Reverse())
         {
@@ -95,6 +95,15 @@ public sealed class ParameterResolver
             return (ParameterConverter.Convert(parameter, values, source, _root), source);
         }
     }
+
+    /// <summary>
+    /// An environment variable holds one string: a list parameter without a separator of its own takes it split on
+    /// whitespace (PORTS="80 443"); with a separator, the converter splits it.
+    /// </summary>
+    static IReadOnlyList<string> EnvironmentValues(ParameterDescriptor parameter, string value) =>
+        parameter.IsList && parameter.Separator is not { Length: > 0 }
+            ? value.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)
+            : [value];
 
     string? FindEnvironmentVariable(string name)
     {
