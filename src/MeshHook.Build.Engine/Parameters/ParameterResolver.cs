@@ -110,10 +110,11 @@ public sealed class ParameterResolver
         if (_environment.ContainsKey(name))
             return name;
         var normalized = Suggestions.Normalize(name);
-        return _environmentByNormalizedName[normalized].Concat(_environmentByNormalizedName["nuke" + normalized])
-            .Where(x => _environment[x].Length > 0)
-            .Order(StringComparer.Ordinal)
-            .FirstOrDefault();
+        // The name without the NUKE_ prefix wins over the prefixed one, whatever their casing (apikey over NUKE_API_KEY).
+        return First(_environmentByNormalizedName[normalized]) ?? First(_environmentByNormalizedName["nuke" + normalized]);
+
+        string? First(IEnumerable<string> names) =>
+            names.Where(x => _environment[x].Length > 0).Order(StringComparer.Ordinal).FirstOrDefault();
     }
 
     string Decrypt(ParameterDescriptor parameter, string value, string file)

@@ -144,6 +144,17 @@ public sealed class ArgumentParsingParityTests : IDisposable
         Assert.Equal("from-env", Build().ApiKey);
     }
 
+    // Ports ParameterServiceTest.TestEnvironmentVariables (prefix): the name without NUKE_ wins over the prefixed one,
+    // whatever the casing. Differed here before: names were taken in ordinal order, so NUKE_API_KEY beat apikey.
+    [Fact]
+    public void The_unprefixed_environment_variable_wins_over_the_NUKE_prefixed_one()
+    {
+        _harness.Environment["NUKE_API_KEY"] = "prefixed";
+        _harness.Environment["apikey"] = "plain";
+
+        Assert.Equal("plain", Build().ApiKey);
+    }
+
     // Ports ParameterServiceTest.TestEnvironmentVariables (bool): FORCE=false is false, FORCE=true is true.
     [Fact]
     public void Bool_parameters_from_environment_variables()
