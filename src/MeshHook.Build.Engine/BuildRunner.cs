@@ -182,7 +182,7 @@ public static class BuildRunner
         var plan = ExecutionPlanner.Plan(graph, invoked);
         run.Build.InvokedTargets = invoked;
         run.Build.ScheduledTargets = plan;
-        ApplySkipParameter(run.CommandLine, run.BuiltIn[BuiltInOptions.Skip] as string[], graph, plan);
+        ApplySkipParameter(run, run.BuiltIn[BuiltInOptions.Skip] as string[], plan);
         return plan;
     }
 
@@ -345,14 +345,11 @@ public static class BuildRunner
                 $"nothing was run. {targets}");
     }
 
-    static void ApplySkipParameter(CommandLine commandLine, string[]? skip, TargetGraph graph, IReadOnlyList<ExecutableTarget> plan)
+    static void ApplySkipParameter(RunState run, string[]? skip, IReadOnlyList<ExecutableTarget> plan)
     {
-        if (skip is null)
-            return;
-        var skipped = skip.Length == 0
-            ? plan.Where(x => !x.Invoked).ToList() // bare --skip: everything not invoked
-            : skip.SelectMany(CommandLine.SplitTargets).Select(graph.Get).ToList();
-        ExecutionPlanner.ApplySkips(plan, skipped, "Skipped: via parameter");
+        var named = skip?.SelectMany(CommandLine.SplitTargets).Select(run.Graph.Get).ToList();
+        foreach (var warning in ExecutionPlanner.ApplySkipParameter(plan, named))
+            run.Log.Write(LogLevel.Warning, warning);
     }
 
     static void ThrowOnMissingRequiredParameters(NukeBuild build, IReadOnlyList<ParameterDescriptor> parameters)

@@ -7,7 +7,8 @@ namespace MeshHook.Build.Engine.Execution;
 
 /// <summary>
 /// Runs a plan: each target once its predecessors are done, up to <c>maxParallel</c> at a time, in plan order. Dynamic
-/// conditions are checked right before a target. A failure stops the build unless the target proceeds after failure;
+/// conditions are checked right before a target. A failure stops the build unless the target proceeds after failure (then
+/// the following targets run, its dependents included);
 /// targets that cannot run become NotRun, except assured ones, which run even after a failure or a cancellation.
 /// </summary>
 internal sealed class BuildExecutor(BuildContext context, IBuildEvents events, int maxParallel)
@@ -16,6 +17,7 @@ internal sealed class BuildExecutor(BuildContext context, IBuildEvents events, i
     {
         var log = context.Log;
         var pending = plan.ToList();
+        var waitsFor = ExecutionPlanner.ScheduledPredecessors(plan);
         var finished = new HashSet<ExecutableTarget>();
         var running = new Dictionary<Task, ExecutableTarget>();
         var stopping = false;
@@ -27,7 +29,7 @@ internal sealed class BuildExecutor(BuildContext context, IBuildEvents events, i
         {
             foreach (var target in pending.ToList())
             {
-                if (!TargetGraph.Predecessors(target).Where(plan.Contains).All(finished.Contains))
+                if (!waitsFor[target].All(finished.Contains))
                     continue;
 
                 var cancelled = context.BuildCancellation.IsCancellationRequested;
@@ -61,7 +63,7 @@ internal sealed class BuildExecutor(BuildContext context, IBuildEvents events, i
 
             if (running.Count == 0)
             {
-                if (pending.Count > 0 && pending.All(x => !TargetGraph.Predecessors(x).Where(plan.Contains).All(finished.Contains)))
+                if (pending.Count > 0 && pending.All(x => !waitsFor[x].All(finished.Contains)))
                     throw new InvalidOperationException("The plan cannot make progress; this is a bug in the engine.");
                 continue;
             }
@@ -75,8 +77,10 @@ internal sealed class BuildExecutor(BuildContext context, IBuildEvents events, i
         }
     }
 
+    // A failed target that proceeds after failure does not hold back its dependents: the build goes on, as in NUKE.
     static bool IsUnsuccessful(ExecutableTarget target) =>
-        target.Status is ExecutionStatus.Failed or ExecutionStatus.Aborted or ExecutionStatus.NotRun;
+        target.Status is ExecutionStatus.Aborted or ExecutionStatus.NotRun ||
+        target.Status == ExecutionStatus.Failed && !target.ProceedsAfterFailure;
 
     async Task RunAsync(ExecutableTarget target, bool afterCancellation)
     {

@@ -68,7 +68,7 @@ public sealed class ParameterResolver
             return (null, null);
 
         if (!parameter.NotFromEnvironment && FindEnvironmentVariable(parameter.Name) is { } variable)
-            return Converted([_environment[variable]], $"environment variable {variable}");
+            return Converted(EnvironmentValues(parameter, _environment[variable]), $"environment variable {variable}");
 
         foreach (var file in _files.Reverse())
         {
@@ -96,15 +96,25 @@ public sealed class ParameterResolver
         }
     }
 
+    /// <summary>
+    /// An environment variable holds one string: a list parameter without a separator of its own takes it split on
+    /// whitespace (PORTS="80 443"); with a separator, the converter splits it.
+    /// </summary>
+    static IReadOnlyList<string> EnvironmentValues(ParameterDescriptor parameter, string value) =>
+        parameter.IsList && parameter.Separator is not { Length: > 0 }
+            ? value.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)
+            : [value];
+
     string? FindEnvironmentVariable(string name)
     {
         if (_environment.ContainsKey(name))
             return name;
         var normalized = Suggestions.Normalize(name);
-        return _environmentByNormalizedName[normalized].Concat(_environmentByNormalizedName["nuke" + normalized])
-            .Where(x => _environment[x].Length > 0)
-            .Order(StringComparer.Ordinal)
-            .FirstOrDefault();
+        // The name without the NUKE_ prefix wins over the prefixed one, whatever their casing (apikey over NUKE_API_KEY).
+        return First(_environmentByNormalizedName[normalized]) ?? First(_environmentByNormalizedName["nuke" + normalized]);
+
+        string? First(IEnumerable<string> names) =>
+            names.Where(x => _environment[x].Length > 0).Order(StringComparer.Ordinal).FirstOrDefault();
     }
 
     string Decrypt(ParameterDescriptor parameter, string value, string file)

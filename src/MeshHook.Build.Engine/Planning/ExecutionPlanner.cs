@@ -20,7 +20,8 @@ public static class ExecutionPlanner
         }
 
         // Kahn's algorithm; the ready set is kept in declaration order so ties resolve deterministically.
-        var remaining = scheduled.ToDictionary(x => x, x => TargetGraph.Predecessors(x).Count(scheduled.Contains));
+        var waitsFor = ScheduledPredecessors(scheduled);
+        var remaining = scheduled.ToDictionary(x => x, x => waitsFor[x].Count);
         var ready = new SortedSet<ExecutableTarget>(remaining.Where(x => x.Value == 0).Select(x => x.Key), ByDeclaration);
         var plan = new List<ExecutableTarget>();
         while (ready.Count > 0)
@@ -28,7 +29,7 @@ public static class ExecutionPlanner
             var target = ready.Min!;
             ready.Remove(target);
             plan.Add(target);
-            foreach (var successor in scheduled.Where(x => TargetGraph.Predecessors(x).Contains(target)))
+            foreach (var successor in scheduled.Where(x => waitsFor[x].Contains(target)))
             {
                 if (--remaining[successor] == 0)
                     ready.Add(successor);
@@ -42,10 +43,62 @@ public static class ExecutionPlanner
     }
 
     /// <summary>
+    /// For each scheduled target, the scheduled targets it waits for: every path of execution, order (After/Before) and
+    /// trigger edges counts, also a path through targets that are not scheduled. NUKE orders over the whole target graph,
+    /// so C.After(B) and B.After(A) run A before C even when B is not part of the run.
+    /// </summary>
+    public static IReadOnlyDictionary<ExecutableTarget, IReadOnlyList<ExecutableTarget>> ScheduledPredecessors(
+        IEnumerable<ExecutableTarget> scheduled)
+    {
+        var set = scheduled.ToHashSet();
+        return set.ToDictionary(x => x, x => (IReadOnlyList<ExecutableTarget>)Reachable(x, set));
+
+        static List<ExecutableTarget> Reachable(ExecutableTarget target, HashSet<ExecutableTarget> scheduled)
+        {
+            var found = new List<ExecutableTarget>();
+            var visited = new HashSet<ExecutableTarget>();
+            var stack = new Stack<ExecutableTarget>(TargetGraph.Predecessors(target));
+            while (stack.Count > 0)
+            {
+                var next = stack.Pop();
+                if (!visited.Add(next))
+                    continue;
+                if (scheduled.Contains(next))
+                {
+                    found.Add(next); // what comes before it comes before this target too
+                    continue;
+                }
+                foreach (var further in TargetGraph.Predecessors(next))
+                    stack.Push(further);
+            }
+            return found;
+        }
+    }
+
+    /// <summary>
     /// Marks skipped targets: those named by --skip (or, for a bare --skip, every target that was not invoked), then the
     /// cascade: a skipped target's dependencies that no other scheduled, non-skipped target needs are skipped as well,
     /// unless the skipped target says WhenSkipped(Execute).
     /// </summary>
+    /// <summary>
+    /// Applies --skip: the named targets, or for a bare --skip every target that is in the plan only as a dependency. As in
+    /// NUKE, targets the user invoked, and triggered targets (NUKE schedules them as invoked), are not skipped by a bare
+    /// --skip, and an invoked target named by --skip still runs (a Skip in a parameter file must not stop a target the user
+    /// names). Returns a warning for each invoked target that --skip names.
+    /// </summary>
+    public static IReadOnlyList<string> ApplySkipParameter(IReadOnlyList<ExecutableTarget> plan, IReadOnlyCollection<ExecutableTarget>? named)
+    {
+        if (named is null)
+            return [];
+        var skipped = named.Count == 0
+            ? plan.Where(x => !x.Invoked && !x.TriggeredBy.Any(plan.Contains)).ToList()
+            : plan.Where(x => named.Contains(x) && !x.Invoked).ToList();
+        ApplySkips(plan, skipped, "Skipped: via parameter");
+        return named.Where(x => x.Invoked).Distinct()
+            .Select(x => $"--skip names {x.Name}, which was invoked: it runs (invoked targets are never skipped).")
+            .ToList();
+    }
+
     public static void ApplySkips(IReadOnlyList<ExecutableTarget> plan, IReadOnlyCollection<ExecutableTarget> skipped, string note)
     {
         foreach (var target in plan.Where(skipped.Contains))
