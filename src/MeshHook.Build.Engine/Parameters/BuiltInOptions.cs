@@ -4,7 +4,7 @@ namespace MeshHook.Build.Engine.Parameters;
 public static class BuiltInOptions
 {
     public static readonly ParameterDescriptor Target = new("Target", typeof(string[]), "Targets to run (also positional, joined by '+')") { NotFromEnvironment = true };
-    public static readonly ParameterDescriptor Skip = new("Skip", typeof(string[]), "Targets to skip (a bare --skip skips every target not invoked)") { NotFromEnvironment = true };
+    public static readonly ParameterDescriptor Skip = new("Skip", typeof(string[]), "Targets to skip (a bare --skip skips every target that runs only as a dependency; invoked and triggered targets run)") { NotFromEnvironment = true };
     public static readonly ParameterDescriptor Plan = new("Plan", typeof(bool), "Print the ordered plan and exit") { CommandLineOnly = true };
     public static readonly ParameterDescriptor Help = new("Help", typeof(bool), "List targets and parameters and exit") { CommandLineOnly = true };
     public static readonly ParameterDescriptor Root = new("Root", typeof(string), "Root directory (default: nearest parent with a .nuke folder)") { CommandLineOnly = true };
