@@ -17,7 +17,8 @@ public sealed class DeploymentObservers(IReadOnlyList<IDeploymentObserver> obser
             }
             catch (Exception exception)
             {
-                var reason = exception is TimeoutException or OperationCanceledException && bound.IsCancellationRequested
+                // WaitAsync's timer and the token's may fire in either order: either one is the timeout.
+                var reason = exception is TimeoutException || exception is OperationCanceledException && bound.IsCancellationRequested
                     ? $"took longer than {timeout.TotalSeconds:0.#} s"
                     : exception.Message;
                 log.Warning($"{observer.GetType().Name} could not handle '{what}' ({reason}); the deploy goes on.");
