@@ -19,7 +19,8 @@ namespace MeshHook.Deployment.Tests.Notifications;
 /// The issue's "done when": a real local deploy (real edge, database and node processes) with every channel of
 /// environment.json pointed at loopback receivers (WireMock for Slack, the webhook and GitHub's REST API under /api/v3/, a
 /// real SMTP server) announces start and outcome on each; a deploy whose verification fails after the switch announces
-/// failure and rollback on each; no secret is in any payload.
+/// failure and rollback on each; a manual rollback past a migration announces that the migration stays; no secret is in
+/// any payload. One test: real processes are slow.
 /// </summary>
 [Collection(LocalEnvironments.Name)]
 public sealed partial class LocalDeployNotificationTests : IDisposable
@@ -35,13 +36,19 @@ public sealed partial class LocalDeployNotificationTests : IDisposable
     public void Dispose() => _server.Stop();
 
     [Fact]
-    public async Task A_good_deploy_then_one_that_rolls_back_are_announced_on_every_channel_configured_in_environment_json()
+    public async Task Deploys_rollbacks_and_warnings_are_announced_on_every_channel_configured_in_environment_json()
     {
         await using var local = await LocalDeployment.CreateAsync(Token, healthTimeout: LocalDeployment.UnhealthyReleaseTimeout);
         await using var smtp = new SmtpReceiver();
         var good = local.Release();
         var flaky = local.Release(healthMode: "ok-once"); // healthy for the first check, broken behind the edge
-        StubReceivers(good.Commit, flaky.Commit);
+        const string migration = "20260102000000_more.sql";
+        var migrating = local.Release(migrations: new Dictionary<string, string>
+        {
+            ["20260101000000_fixture.sql"] = "create table if not exists fixture_runs (id serial primary key);",
+            [migration] = "create table if not exists fixture_more (id serial primary key);",
+        });
+        StubReceivers(good.Commit, flaky.Commit, migrating.Commit);
 
         // The channels as a user writes them: environment.json with secret references, resolved by the secrets provider.
         var environment = EnvironmentConfiguration.Parse($$"""
@@ -81,11 +88,13 @@ public sealed partial class LocalDeployNotificationTests : IDisposable
 
         await local.Environment.DeployAsync(good, LocalDeployment.Options(), Token);
         var error = await Assert.ThrowsAsync<DeploymentFailedException>(() => local.Environment.DeployAsync(flaky, LocalDeployment.Options(), Token));
-
         Assert.Equal((Outcomes.RolledBack, Stage.Verify), (error.Outcome, error.Stage));
+        await local.Environment.DeployAsync(migrating, LocalDeployment.Options(), Token);
+        await local.Environment.RollbackAsync(null, LocalDeployment.Options(), Token); // the migration stays
+
         Assert.Equal(good.Id, local.Environment.Layout.CurrentRelease());
         Assert.DoesNotContain(local.Environment.Journal.ReadEntries(), x => x.Type == "notification"); // every message was delivered
-        string[] outcomes = ["STARTED", "SUCCEEDED", "STARTED", "FAILED", "ROLLED BACK"];
+        string[] outcomes = ["STARTED", "SUCCEEDED", "STARTED", "FAILED", "ROLLED BACK", "STARTED", "SUCCEEDED", "STARTED", "SUCCEEDED"];
 
         var slack = Bodies($"/slack/{SlackSecret}").Select(x => JsonDocument.Parse(x).RootElement.GetProperty("blocks")[0].GetProperty("text").GetProperty("text").GetString()!).ToList();
         Assert.Equal(outcomes, slack.Select(Outcome).Where(x => x != "WARNING"));
@@ -95,10 +104,14 @@ public sealed partial class LocalDeployNotificationTests : IDisposable
         Assert.All(hooks, x => Assert.True(WebhookSignature.Verify(SigningSecret, x.Headers![WebhookSignature.TimestampHeader].Single(), x.Body!,
             x.Headers[WebhookSignature.SignatureHeader].Single(), DateTimeOffset.UtcNow), "the webhook's signature does not verify"));
         var events = hooks.Select(x => JsonDocument.Parse(x.Body!).RootElement).ToList();
-        Assert.Equal(["deployment.started", "deployment.succeeded", "deployment.started", "deployment.failed", "deployment.rolled_back"],
+        Assert.Equal(["deployment.started", "deployment.succeeded", "deployment.started", "deployment.failed", "deployment.rolled_back",
+                "deployment.started", "deployment.succeeded", "deployment.started", "deployment.succeeded"],
             events.Select(x => x.GetProperty("event").GetString()).Where(x => x != "deployment.warning"));
-        Assert.Equal([good.Commit, good.Commit, flaky.Commit, flaky.Commit, flaky.Commit],
+        Assert.Equal([good.Commit, good.Commit, flaky.Commit, flaky.Commit, flaky.Commit, migrating.Commit, migrating.Commit, good.Commit, good.Commit],
             events.Where(x => x.GetProperty("event").GetString() != "deployment.warning").Select(x => x.GetProperty("commit").GetString()));
+        // The manual rollback's warning reaches the channels, not only the console.
+        var stays = Assert.Single(events, x => x.GetProperty("event").GetString() == "deployment.warning" && x.GetProperty("kind").GetString() == "rollback");
+        Assert.Contains($"staying: {migration}", stays.GetProperty("warning").GetString());
 
         var subjects = smtp.Messages.Select(x => x.Subject!).ToList();
         Assert.Equal(outcomes, subjects.Select(Outcome).Where(x => x != "WARNING"));
@@ -108,7 +121,8 @@ public sealed partial class LocalDeployNotificationTests : IDisposable
         // deployment of the good commit (in_progress → success) and the failed one inactive.
         var states = _server.LogEntries.Where(x => x.RequestMessage.Path.EndsWith("/statuses", StringComparison.Ordinal))
             .Select(x => x.RequestMessage.Path.Split('/')[^2] + ":" + JsonDocument.Parse(x.RequestMessage.Body!).RootElement.GetProperty("state").GetString());
-        Assert.Equal(["11:in_progress", "11:success", "22:in_progress", "22:failure", "33:in_progress", "33:success", "22:inactive"], states);
+        Assert.Equal(["11:in_progress", "11:success", "22:in_progress", "22:failure", "33:in_progress", "33:success", "22:inactive",
+            "44:in_progress", "44:success", "11:in_progress", "11:success"], states);
 
         var payloads = _server.LogEntries.Select(x => x.RequestMessage.Body ?? "").Concat(smtp.Messages.Select(x => x.ToString())).ToList();
         Assert.True(payloads.Count >= 20, $"only {payloads.Count} payloads");
@@ -116,7 +130,7 @@ public sealed partial class LocalDeployNotificationTests : IDisposable
             Assert.DoesNotContain(payloads, x => x.Contains(secret, StringComparison.Ordinal));
     }
 
-    void StubReceivers(string goodCommit, string flakyCommit)
+    void StubReceivers(string goodCommit, string flakyCommit, string migratingCommit)
     {
         _server.Given(Request.Create().UsingPost()).AtPriority(100).RespondWith(Response.Create().WithStatusCode(200).WithBody("ok"));
         _server.Given(Request.Create().WithPath("/api/v3/repos/o/r/deployments").UsingGet())
@@ -125,6 +139,7 @@ public sealed partial class LocalDeployNotificationTests : IDisposable
         Deployment(1, "*\"deploymentId\":\"*:rollback\"*", 33, goodCommit);
         Deployment(5, $"*\"{goodCommit}\"*", 11, goodCommit);
         Deployment(5, $"*\"{flakyCommit}\"*", 22, flakyCommit);
+        Deployment(5, $"*\"{migratingCommit}\"*", 44, migratingCommit);
         _server.Given(Request.Create().WithPath("/api/v3/repos/o/r/deployments/*/statuses").UsingPost())
             .RespondWith(Response.Create().WithStatusCode(201).WithHeader("Content-Type", "application/json").WithBody("""{ "id": 1 }"""));
 
