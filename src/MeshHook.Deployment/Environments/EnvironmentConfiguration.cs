@@ -67,8 +67,7 @@ public sealed partial class EnvironmentConfiguration
     [
         .. Configuration.Where(x => x.Value.Secret is not null).Select(x => ($"configuration.{x.Key}", x.Value.Secret!)),
         .. Database.Url is { } url ? [("database.url", url)] : Array.Empty<(string, SecretReference)>(),
-        .. Notifications.SelectMany((channel, i) => channel.Settings.Where(x => x.Value.Secret is not null)
-            .Select(x => ($"notifications[{i}].settings.{x.Key}", x.Value.Secret!))),
+        .. Notifications.SelectMany((channel, i) => channel.Settings.Secrets.Select(x => ($"notifications[{i}].settings.{x.Key}", x.Secret))),
     ];
 
     public static string RelativePath(EnvironmentName environment) => $"infra/environments/{environment.ToText()}/environment.json";

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using MeshHook.Deployment.Environments.Reading;
 
 namespace MeshHook.Deployment.Environments;
@@ -7,36 +6,48 @@ namespace MeshHook.Deployment.Environments;
 /// An element of <c>notifications</c>: a channel that announces the environment's deployments (started, succeeded, failed,
 /// rolled back). The console and the journal always do; these are extra.
 /// <code>{ "kind": "slack", "settings": { "webhookUrl": { "secret": "SLACK_WEBHOOK_URL" }, "channel": "#deploys" } }</code>
-/// <see cref="Settings"/> are the channel's own (defined by each channel); values are strings or secret references, so that
-/// a webhook URL or a password stays out of the repository.
+/// <see cref="Settings"/> are typed per kind and checked when the file is read, so a wrong setting stops a deploy before
+/// anything runs. Credentials (webhook URLs, tokens, passwords, signing keys) are secret references only.
 /// </summary>
-public sealed partial class NotificationChannel
+public sealed class NotificationChannel
 {
-    public NotificationKind Kind { get; init; }
+    public NotificationChannel(NotificationSettings settings) => Settings = settings ?? throw new ArgumentNullException(nameof(settings));
 
-    public IReadOnlyDictionary<string, ConfigurationValue> Settings { get; init; } = new Dictionary<string, ConfigurationValue>();
+    public NotificationKind Kind => Settings.Kind;
+
+    public NotificationSettings Settings { get; }
 
     internal static NotificationChannel? Read(JsonSection? section)
     {
         if (section is null)
             return null;
         var kind = section.Enum<NotificationKind>("kind", required: true);
-        var settings = new Dictionary<string, ConfigurationValue>(StringComparer.Ordinal);
-        if (section.Object("settings", required: false, "an object of settings (name: string or { \"secret\": \"NAME\" })") is { } values)
+        NotificationSettings? settings = null;
+        if (kind is { } k)
         {
-            foreach (var (name, element) in values.Properties)
+            // Only github may leave its settings out (GitHub Actions gives repository and token).
+            var values = section.Object("settings", required: k != NotificationKind.GitHub, Expected(k));
+            settings = k switch
             {
-                var path = values.PathOf(name);
-                if (!SettingName().IsMatch(name))
-                    values.Errors.Add(path, $"'{name}' is not a valid setting name; allowed: letters and digits, starting with a letter (camelCase).");
-                else if (ConfigurationValue.Read(element, path, values.Errors) is { } value)
-                    settings[name] = value;
-            }
+                NotificationKind.Slack => SlackSettings.Read(values),
+                NotificationKind.GitHub => section.Has("settings") && values is null ? null : GitHubSettings.Read(values),
+                NotificationKind.Email => EmailSettings.Read(values),
+                NotificationKind.Webhook => WebhookSettings.Read(values),
+                _ => null,
+            };
         }
+        else
+            section.Has("settings"); // with no valid kind the settings' shape is unknown: report the kind alone
         section.RejectUnknownKeys();
-        return kind is { } k ? new NotificationChannel { Kind = k, Settings = settings } : null;
+        return settings is null ? null : new NotificationChannel(settings);
     }
 
-    [GeneratedRegex(@"^[A-Za-z][A-Za-z0-9]*\z", RegexOptions.CultureInvariant)]
-    private static partial Regex SettingName();
+    static string Expected(NotificationKind kind) => kind switch
+    {
+        NotificationKind.Slack => "an object { \"webhookUrl\": { \"secret\": \"NAME\" }, \"channel\" }",
+        NotificationKind.GitHub => "an object { \"repository\", \"token\": { \"secret\": \"NAME\" }, \"apiUrl\" } (each optional)",
+        NotificationKind.Email => "an object { \"smtpUrl\", \"to\": [addresses], \"from\" }",
+        NotificationKind.Webhook => "an object { \"url\", \"signingSecret\": { \"secret\": \"NAME\" } }",
+        _ => "an object",
+    };
 }

@@ -9,15 +9,15 @@ public enum NotificationKind
     [JsonStringEnumMemberName("slack")]
     Slack,
 
-    /// <summary>GitHub Deployments API (deployment and statuses on the repository).</summary>
+    /// <summary>GitHub Deployments API (settings, each optional: repository, token as a secret, apiUrl).</summary>
     [JsonStringEnumMemberName("github")]
     GitHub,
 
-    /// <summary>Email over SMTP (settings: to, from, host, password as a secret...).</summary>
+    /// <summary>Email over SMTP (settings: smtpUrl, a secret when it holds a password; to; from).</summary>
     [JsonStringEnumMemberName("email")]
     Email,
 
-    /// <summary>A generic webhook signed with HMAC-SHA256 (settings: url, signingKey as a secret).</summary>
+    /// <summary>A generic webhook signed with HMAC-SHA256 (settings: url, signingSecret as a secret).</summary>
     [JsonStringEnumMemberName("webhook")]
     Webhook,
 }

@@ -30,34 +30,23 @@ public static class NotificationChannels
         var notifiers = new List<INotifier>();
         for (var i = 0; i < environment.Notifications.Count; i++)
         {
+            // The settings were checked when environment.json was read; what is left to check is a resolved secret's value.
             var channel = environment.Notifications[i];
-            var where = $"{environment.File}: notifications[{i}] ({channel.Kind.ToString().ToLowerInvariant()})";
-            async Task<string?> Setting(string key, bool required)
+            var where = $"{environment.File}: notifications[{i}].settings";
+            notifiers.Add(channel.Settings switch
             {
-                if (!channel.Settings.TryGetValue(key, out var value))
-                    return required ? throw new UserFacingException($"{where}.settings.{key} is missing.") : null;
-                if (value.Secret is not { } secret)
-                    return value.Text;
-                if (secrets is null)
-                    throw new UserFacingException($"{where}.settings.{key} is a secret, and no secret provider is available.");
-                var resolved = await secrets.GetAsync(secret.Name, cancellationToken);
-                masker.Register(resolved);
-                return resolved;
-            }
-            notifiers.Add(channel.Kind switch
-            {
-                NotificationKind.Slack => new SlackNotifier(new SlackOptions(Url((await Setting("webhookUrl", true))!, $"{where}.settings.webhookUrl"),
-                    await Setting("channel", false)), http, masker, time),
-                NotificationKind.Webhook => new WebhookNotifier(new WebhookOptions(Url((await Setting("url", true))!, $"{where}.settings.url"),
-                    (await Setting("signingSecret", true))!), http, masker, time),
-                NotificationKind.Email => new EmailNotifier(EmailOptions.Parse((await Setting("smtpUrl", true))!, (await Setting("to", true))!,
-                    await Setting("from", false), where), masker),
-                NotificationKind.GitHub => GitHub(
-                    await Setting("repository", false) ?? variables.GetValueOrDefault("GITHUB_REPOSITORY") ?? throw new UserFacingException(
-                        $"{where}.settings.repository is missing (owner/name), and GITHUB_REPOSITORY is not set."),
-                    await Setting("token", false) ?? variables.GetValueOrDefault("GITHUB_TOKEN") ?? throw new UserFacingException(
-                        $"{where}.settings.token is missing (a secret reference), and GITHUB_TOKEN is not set."),
-                    await Setting("apiUrl", false), where),
+                SlackSettings slackSettings => new SlackNotifier(new SlackOptions(Url(await Secret(slackSettings.WebhookUrl, $"{where}.webhookUrl"), $"{where}.webhookUrl"),
+                    slackSettings.Channel), http, masker, time),
+                WebhookSettings webhookSettings => new WebhookNotifier(new WebhookOptions(webhookSettings.Url, await Secret(webhookSettings.SigningSecret, $"{where}.signingSecret")),
+                    http, masker, time),
+                EmailSettings email => new EmailNotifier(EmailOptions.Parse(
+                    email.SmtpUrl.Secret is { } smtpSecret ? await Secret(smtpSecret, $"{where}.smtpUrl") : email.SmtpUrl.Text!, email.To, email.From, where), masker),
+                GitHubSettings github => GitHub(
+                    github.Repository ?? variables.GetValueOrDefault("GITHUB_REPOSITORY") ?? throw new UserFacingException(
+                        $"{where}.repository is not set (owner/name), and GITHUB_REPOSITORY is not set either."),
+                    github.Token is { } tokenSecret ? await Secret(tokenSecret, $"{where}.token") : variables.GetValueOrDefault("GITHUB_TOKEN") ?? throw new UserFacingException(
+                        $"{where}.token is not set (a secret reference), and GITHUB_TOKEN is not set either."),
+                    github.ApiUrl, where),
                 _ => throw new UserFacingException($"{where}: unknown channel kind."),
             });
         }
@@ -78,12 +67,21 @@ public static class NotificationChannels
                 http, masker, time));
         return notifiers;
 
-        GitHubNotifier GitHub(string repository, string token, string? apiUrl, string where)
+        async Task<string> Secret(SecretReference secret, string where)
         {
-            var (owner, name) = GitHubOptions.ParseRepository(repository)
+            if (secrets is null)
+                throw new UserFacingException($"{where} is the secret {secret.Name}, and no secret provider is available.");
+            var resolved = await secrets.GetAsync(secret.Name, cancellationToken);
+            masker.Register(resolved);
+            return resolved;
+        }
+
+        GitHubNotifier GitHub(string repository, string token, Uri? apiUrl, string where)
+        {
+            var (owner, name) = GitHubSettings.ParseRepository(repository)
                 ?? throw new UserFacingException($"{where}: '{repository}' is not owner/name.");
             masker.Register(token);
-            var api = apiUrl is not null ? Url(apiUrl, $"{where}.settings.apiUrl")
+            var api = apiUrl is not null ? apiUrl
                 : variables.GetValueOrDefault("GITHUB_API_URL") is { Length: > 0 } fromActions ? Url(fromActions, "GITHUB_API_URL") : GitHubOptions.DefaultApiUrl;
             return new GitHubNotifier(new GitHubOptions(owner, name, token, api)
             {

@@ -22,6 +22,9 @@ public sealed class Deployer(IDeploymentJournal journal, IEnvironmentLock enviro
     /// <summary>Told of the deployment's start, stages, warnings and outcome (notifiers, harness); never fail the deploy.</summary>
     public IReadOnlyList<IDeploymentObserver> Observers { get; init; } = [];
 
+    /// <summary>Warnings the caller found before the run (a manual rollback's migrations that stay), told to the observers once it has started.</summary>
+    public IReadOnlyList<(DeploymentWarningKind Kind, string Message)> Warnings { get; init; } = [];
+
     /// <summary>How long one observer call may take before it is reported as a warning and left behind.</summary>
     public TimeSpan ObserverTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
@@ -86,6 +89,8 @@ public sealed class Deployer(IDeploymentJournal journal, IEnvironmentLock enviro
                 request.Commit, lockStarted);
             await Observed.NotifyAsync("started", (x, token) => x.StartedAsync(_started, token));
             foreach (var (kind, message) in _lockWarnings)
+                await WarnAsync(kind, message);
+            foreach (var (kind, message) in Warnings)
                 await WarnAsync(kind, message);
 
             var outcome = await RunStagesAsync(plan, deploymentId, cancellationToken);

@@ -326,7 +326,7 @@ public sealed class EnvironmentConfigurationTests : IDisposable
             ("database.url", "DATABASE_URL"),
             ("notifications[1].settings.webhookUrl", "SLACK_WEBHOOK_URL"),
         ], configuration.SecretReferences.Select(x => (x.Path, x.Secret.Name)));
-        Assert.Equal("#deploys", configuration.Notifications[1].Settings["channel"].Text);
+        Assert.Equal("#deploys", Assert.IsType<SlackSettings>(configuration.Notifications[1].Settings).Channel);
         Assert.Equal(NotificationKind.GitHub, configuration.Notifications[0].Kind);
     }
 

@@ -86,13 +86,108 @@ public sealed class SchemaAgreementTests
             x["secrets"] = new JsonObject { ["provider"] = "env", ["prefix"] = "MESHHOOK_LOCAL_" };
             x["database"] = new JsonObject { ["kind"] = "external", ["url"] = new JsonObject { ["secret"] = "DATABASE_URL" } };
             x["protection"] = new JsonObject { ["requireApproval"] = true, ["allowDirtyReleases"] = false, ["allowedDeployers"] = new JsonArray("octocat", "hubot") };
-            x["notifications"] = new JsonArray(
-                new JsonObject { ["kind"] = "slack", ["settings"] = new JsonObject { ["webhookUrl"] = new JsonObject { ["secret"] = "SLACK_WEBHOOK_URL" } } },
-                new JsonObject { ["kind"] = "github" },
-                new JsonObject { ["kind"] = "email", ["settings"] = new JsonObject { ["to"] = "ops@example.com", ["password"] = new JsonObject { ["secret"] = "SMTP_PASSWORD" } } },
-                new JsonObject { ["kind"] = "webhook", ["settings"] = new JsonObject { ["url"] = "https://hooks.example.com/x" } });
+            x["notifications"] = EveryChannel();
         }), EnvironmentName.Local);
+        // The other shape of each setting: smtpUrl as text, github from GitHub Actions' variables, no optional key.
+        data.Add(Samples.Change(Samples.Local, x => x["notifications"] = new JsonArray(
+            new JsonObject { ["kind"] = "github" },
+            new JsonObject { ["kind"] = "slack", ["settings"] = new JsonObject { ["webhookUrl"] = new JsonObject { ["secret"] = "SLACK_WEBHOOK_URL" } } },
+            new JsonObject { ["kind"] = "email", ["settings"] = new JsonObject { ["smtpUrl"] = "smtps://relay@mail.example.com:465", ["to"] = new JsonArray("ops@example.com") } })),
+            EnvironmentName.Local);
         return data;
+    }
+
+    /// <summary>Every channel kind with every one of its settings.</summary>
+    static JsonArray EveryChannel() => new(
+        new JsonObject { ["kind"] = "slack", ["settings"] = new JsonObject { ["webhookUrl"] = new JsonObject { ["secret"] = "SLACK_WEBHOOK_URL" }, ["channel"] = "#deploys" } },
+        new JsonObject
+        {
+            ["kind"] = "github",
+            ["settings"] = new JsonObject { ["repository"] = "octo/meshhook", ["token"] = new JsonObject { ["secret"] = "GITHUB_DEPLOY_TOKEN" }, ["apiUrl"] = "https://ghe.example.com/api/v3/" },
+        },
+        new JsonObject
+        {
+            ["kind"] = "email",
+            ["settings"] = new JsonObject
+            {
+                ["smtpUrl"] = new JsonObject { ["secret"] = "SMTP_URL" }, ["to"] = new JsonArray("ops@example.com", "dev@example.com"), ["from"] = "deploy@example.com",
+            },
+        },
+        new JsonObject { ["kind"] = "webhook", ["settings"] = new JsonObject { ["url"] = "https://hooks.example.com/x", ["signingSecret"] = new JsonObject { ["secret"] = "NOTIFY_WEBHOOK_SECRET" } } });
+
+    /// <summary>Values one edit away from <see cref="EveryChannel"/>'s: (key path, new value as JSON, whether it is allowed).</summary>
+    public static TheoryData<string, string, bool> SettingValues() => new()
+    {
+        { "notifications[0].settings.channel", "\"deploys\"", false },
+        { "notifications[0].settings.channel", "\"#Deploys\"", false },
+        { "notifications[0].settings.channel", "\"#deploy-log_2\"", true },
+        { "notifications[0].settings.webhookUrl", "\"https://hooks.slack.com/services/T/B/X\"", false },
+        { "notifications[0].settings.webhookUrl", "{ \"secret\": \"slack-url\" }", false },
+        { "notifications[0].settings", "{ \"channel\": \"#deploys\" }", false },
+        { "notifications[1].settings", "{}", true },
+        { "notifications[1].settings.repository", "\"meshhook\"", false },
+        { "notifications[1].settings.repository", "\"octo/mesh/hook\"", false },
+        { "notifications[1].settings.repository", "\"octo-org/mesh.hook_2\"", true },
+        { "notifications[1].settings.token", "\"ghp_abcdef\"", false },
+        { "notifications[1].settings.apiUrl", "\"ftp://ghe.example.com/\"", false },
+        { "notifications[1].settings.apiUrl", "\"https://user:pw@ghe.example.com/api/v3/\"", false },
+        { "notifications[1].settings.apiUrl", "\"http://127.0.0.1:8080/\"", true },
+        { "notifications[2].settings.smtpUrl", "\"smtp://mail.example.com\"", true },
+        { "notifications[2].settings.smtpUrl", "\"smtps://relay@mail.example.com:465\"", true },
+        { "notifications[2].settings.smtpUrl", "\"smtp://relay:hunter2@mail.example.com:587\"", false },
+        { "notifications[2].settings.smtpUrl", "\"http://mail.example.com\"", false },
+        { "notifications[2].settings.smtpUrl", "\"smtp://mail.example.com:port\"", false },
+        { "notifications[2].settings.to", "[]", false },
+        { "notifications[2].settings.to", "[\"ops@example.com\", \"ops@example.com\"]", false },
+        { "notifications[2].settings.to", "\"ops@example.com\"", false },
+        { "notifications[2].settings.to[1]", "\"dev\"", false },
+        { "notifications[2].settings.to[1]", "\"Dev Team <dev@example.com>\"", false },
+        { "notifications[2].settings.from", "\"deploy at example.com\"", false },
+        { "notifications[2].settings", "{ \"to\": [\"ops@example.com\"] }", false },
+        { "notifications[3].settings.url", "\"hooks.example.com/x\"", false },
+        { "notifications[3].settings.url", "\"http://127.0.0.1:9000/hook?env=local\"", true },
+        { "notifications[3].settings.signingSecret", "\"whsec_123\"", false },
+        { "notifications[3].settings", "{ \"url\": \"https://hooks.example.com/x\" }", false },
+        { "notifications[3].kind", "\"slack\"", false },
+        { "notifications[1].kind", "\"webhook\"", false },
+        { "notifications[3]", "{ \"kind\": \"webhook\" }", false },
+        { "notifications[0]", "{ \"kind\": \"github\" }", true },
+    };
+
+    [Theory]
+    [MemberData(nameof(SettingValues))]
+    public void Schema_and_loader_agree_on_each_notification_setting_value(string path, string value, bool allowed)
+    {
+        var document = Replace(Samples.Node(Samples.Change(Samples.Local, x => x["notifications"] = EveryChannel())), path, JsonNode.Parse(value)!);
+        var text = document.ToJsonString();
+
+        var schemaErrors = Schema.Validate(JsonDocument.Parse(text).RootElement);
+        var loaderError = Record.Exception(() => Samples.Parse(text));
+
+        Assert.True(loaderError is null or EnvironmentConfigurationException, $"the loader crashed: {loaderError}");
+        var problems = ((EnvironmentConfigurationException?)loaderError)?.Errors ?? [];
+        Assert.True(allowed == (schemaErrors.Count == 0), $"schema: {(schemaErrors.Count == 0 ? "accepted" : string.Join(" | ", schemaErrors))}");
+        Assert.True(allowed == (problems.Count == 0), $"loader: {(problems.Count == 0 ? "accepted" : string.Join(" | ", problems))}");
+        // A changed kind makes the channel's settings wrong: the errors name the channel.
+        var named = path.EndsWith(".kind", StringComparison.Ordinal) ? path[..^".kind".Length] : path;
+        if (!allowed)
+            Assert.Contains(problems, x => x.Contains($": {named}", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Notification_setting_patterns_are_the_same_in_schema_and_loader()
+    {
+        var definitions = SchemaDocument.RootElement.GetProperty("definitions");
+        string Pattern(params string[] path) => path.Aggregate(definitions, (node, key) => node.GetProperty(key)).GetProperty("pattern").GetString()!;
+        Assert.Equal(SlackSettings.ChannelPattern, Pattern("slackSettings", "properties", "channel"));
+        Assert.Equal(GitHubSettings.RepositoryPattern, Pattern("githubSettings", "properties", "repository"));
+        Assert.Equal(EmailSettings.SmtpUrlPattern, definitions.GetProperty("emailSettings").GetProperty("properties").GetProperty("smtpUrl").GetProperty("anyOf")[0].GetProperty("pattern").GetString());
+        Assert.Equal(EmailSettings.AddressPattern, Pattern("emailAddress"));
+        Assert.Equal(HttpUrl.Pattern, Pattern("httpUrl"));
+        Assert.Equal(["webhookUrl"], Strings(definitions.GetProperty("slackSettings").GetProperty("required")));
+        Assert.Equal(["smtpUrl", "to"], Strings(definitions.GetProperty("emailSettings").GetProperty("required")));
+        Assert.Equal(["url", "signingSecret"], Strings(definitions.GetProperty("webhookSettings").GetProperty("required")));
+        Assert.False(definitions.GetProperty("githubSettings").TryGetProperty("required", out _));
     }
 
     [Theory]

@@ -200,6 +200,56 @@ public sealed class ChannelTests : IDisposable
     }
 
     [Fact]
+    public async Task Inside_a_GitHub_Actions_job_the_deployment_it_already_made_is_updated_not_a_second_one()
+    {
+        // What a job with `environment:` sees; GITHUB_DEPLOYMENT_ID names the deployment GitHub made for it.
+        var variables = new Dictionary<string, string>
+        {
+            ["GITHUB_ACTIONS"] = "true", ["GITHUB_DEPLOYMENT_ID"] = "99", ["GITHUB_REPOSITORY"] = "o/r", ["GITHUB_TOKEN"] = "ghs_actions_job_token",
+            ["GITHUB_API_URL"] = _server.Url + "/",
+        };
+        StubGitHubList();
+        _server.Given(Request.Create().WithPath("/api/v3/repos/o/r/deployments").UsingPost())
+            .RespondWith(Response.Create().WithStatusCode(201).WithHeader("Content-Type", "application/json").WithBody(Deployment(7, "0123456789abcdef0123456789abcdef01234567")));
+        _server.Given(Request.Create().WithPath("/api/v3/repos/o/r/deployments/*/statuses").UsingPost())
+            .RespondWith(Response.Create().WithStatusCode(201).WithHeader("Content-Type", "application/json").WithBody("""{ "id": 1 }"""));
+        var masker = Samples.Masker();
+        var environment = Environments.Samples.Parse(Environments.Samples.Local);
+        var notifiers = await NotificationChannels.CreateAsync(environment, null, variables, Http, masker, TimeProvider.System, new DeliveryPolicy(),
+            TestContext.Current.CancellationToken);
+        var dispatcher = Samples.Dispatcher(notifiers, _warnings, masker);
+
+        await dispatcher.SendAsync(Samples.Announcement(AnnouncementKind.Started), TestContext.Current.CancellationToken);
+        await dispatcher.SendAsync(Samples.Announcement(AnnouncementKind.Failed), TestContext.Current.CancellationToken);
+
+        Assert.Empty(_warnings);
+        Assert.Equal("github", Assert.Single(notifiers).Name);
+        Assert.DoesNotContain(_server.LogEntries, x => x.RequestMessage.Path == "/api/v3/repos/o/r/deployments" && x.RequestMessage.Method == "POST");
+        var states = _server.LogEntries.Where(x => x.RequestMessage.Path.EndsWith("/statuses", StringComparison.Ordinal))
+            .Select(x => x.RequestMessage.Path.Split('/')[^2] + ":" + JsonDocument.Parse(x.RequestMessage.Body!).RootElement.GetProperty("state").GetString());
+        Assert.Equal(["99:in_progress", "99:failure"], states);
+    }
+
+    [Fact]
+    public async Task Inside_a_GitHub_Actions_job_without_the_id_the_jobs_deployment_is_found_by_environment_and_commit()
+    {
+        _server.Given(Request.Create().WithPath("/api/v3/repos/o/r/deployments").UsingGet())
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody(
+                $"[{Deployment(41, "fedcba9876543210fedcba9876543210fedcba98")}, {Deployment(42, "0123456789abcdef0123456789abcdef01234567")}]"));
+        _server.Given(Request.Create().WithPath("/api/v3/repos/o/r/deployments/*/statuses").UsingPost())
+            .RespondWith(Response.Create().WithStatusCode(201).WithHeader("Content-Type", "application/json").WithBody("""{ "id": 1 }"""));
+        var masker = Samples.Masker();
+        var notifier = new GitHubNotifier(new GitHubOptions("o", "r", "ghs_actions_job_token", new Uri(_server.Url + "/")) { InActionsJob = true }, masker, TimeSpan.FromSeconds(10));
+        var dispatcher = Samples.Dispatcher([notifier], _warnings, masker);
+
+        await dispatcher.SendAsync(Samples.Announcement(AnnouncementKind.Started), TestContext.Current.CancellationToken);
+
+        Assert.Empty(_warnings);
+        Assert.DoesNotContain(_server.LogEntries, x => x.RequestMessage.Path == "/api/v3/repos/o/r/deployments" && x.RequestMessage.Method == "POST");
+        Assert.Equal("/api/v3/repos/o/r/deployments/42/statuses", Assert.Single(_server.LogEntries, x => x.RequestMessage.Method == "POST").RequestMessage.Path);
+    }
+
+    [Fact]
     public async Task Email_arrives_at_a_real_SMTP_server_with_subject_parts_and_headers_threaded_by_References()
     {
         await using var smtp = new SmtpReceiver();

@@ -121,6 +121,22 @@ public sealed class DeployAnnouncementTests : IDisposable
         public Task StartedAsync(DeploymentStarted started, CancellationToken cancellationToken) { Events.Add("started " + started.ReleaseId); return Task.CompletedTask; }
         public Task StageFinishedAsync(StageFinished stage, CancellationToken cancellationToken) { Events.Add($"{stage.Stage} {stage.Outcome}"); return Task.CompletedTask; }
         public Task FinishedAsync(DeploymentFinished finished, CancellationToken cancellationToken) { Events.Add("finished " + finished.Outcome); return Task.CompletedTask; }
+        public Task WarningAsync(DeploymentWarning warning, CancellationToken cancellationToken) { Events.Add($"warning {warning.Kind}: {warning.Message}"); return Task.CompletedTask; }
+    }
+
+    [Fact]
+    public async Task Warnings_the_caller_found_before_the_run_are_told_to_observers_right_after_the_start()
+    {
+        var recording = new Recording();
+        var journal = new DeploymentJournal(_temp.Combine("journal.jsonl"), new SecretMasker());
+        var deployer = new Deployer(journal, new EnvironmentLock(_temp.Combine("deploy.lock"), TimeProvider.System), new Runner(null), TimeProvider.System, DeploymentLog.Silent)
+        {
+            Observers = [recording], Warnings = [(DeploymentWarningKind.MigrationNotUndone, "Applied since r1 and staying: 2_more.sql.")],
+        };
+
+        await deployer.RunAsync(Plan, new DeploymentRequest("octocat", "c2", TimeSpan.Zero), TestContext.Current.CancellationToken);
+
+        Assert.Equal(["started r2", "warning MigrationNotUndone: Applied since r1 and staying: 2_more.sql.", "migrate succeeded"], recording.Events.Take(3));
     }
 
     [Fact]

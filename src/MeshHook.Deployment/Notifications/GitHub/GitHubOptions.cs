@@ -14,7 +14,4 @@ public sealed record GitHubOptions(string Owner, string Name, string Token, Uri 
 
     public bool InActionsJob { get; init; }
     public long? ExistingDeploymentId { get; init; }
-
-    public static (string Owner, string Name)? ParseRepository(string text) =>
-        text.Split('/') is [{ Length: > 0 } owner, { Length: > 0 } name] ? (owner, name) : null;
 }

@@ -81,13 +81,17 @@ public sealed class LocalEnvironment
 
         var manifest = StagedManifest(chosen);
         var newer = current is null ? [] : StagedManifest(current)?.Migrations.Except(manifest?.Migrations ?? []).ToList() ?? [];
-        _log.Warning("The database is not rolled back (migrations are forward-only)." + (newer.Count == 0
+        var migrationsStay = "The database is not rolled back (migrations are forward-only)." + (newer.Count == 0
             ? " No migration was applied since " + chosen + "."
-            : $" Applied since {chosen} and staying: {string.Join(", ", newer)}."));
-        return await RunAsync(() => Planner.PlanRollback(chosen), manifest?.Commit, options, cancellationToken);
+            : $" Applied since {chosen} and staying: {string.Join(", ", newer)}.");
+        _log.Warning(migrationsStay);
+        // Observers hear it only when a migration does stay (a warning worth announcing).
+        return await RunAsync(() => Planner.PlanRollback(chosen), manifest?.Commit, options, cancellationToken,
+            newer.Count == 0 ? [] : [(DeploymentWarningKind.MigrationNotUndone, migrationsStay)]);
     }
 
-    async Task<DeploymentResult?> RunAsync(Func<DeploymentPlan> makePlan, string? commit, DeployOptions options, CancellationToken cancellationToken)
+    async Task<DeploymentResult?> RunAsync(Func<DeploymentPlan> makePlan, string? commit, DeployOptions options, CancellationToken cancellationToken,
+        IReadOnlyList<(DeploymentWarningKind Kind, string Message)>? warnings = null)
     {
         if (options.DryRun)
         {
@@ -95,7 +99,7 @@ public sealed class LocalEnvironment
             return null;
         }
         _layout.EnsurePrivate();
-        var result = await Deployer().RunAsync(makePlan, new DeploymentRequest(options.Actor, commit, options.LockWait), cancellationToken);
+        var result = await Deployer(warnings).RunAsync(makePlan, new DeploymentRequest(options.Actor, commit, options.LockWait), cancellationToken);
         _log.Information($"{result.Kind} of {result.ReleaseId} succeeded in {result.Duration.TotalSeconds:0.0} s: MeshHook answers at {_settings.Url}");
         return result;
     }
@@ -109,7 +113,8 @@ public sealed class LocalEnvironment
     /// <summary>Told of each deployment's start, stages, warnings and outcome (the notifiers).</summary>
     public IList<IDeploymentObserver> Observers { get; } = new List<IDeploymentObserver>();
 
-    Deployer Deployer() => new(_journal, _lock, Runner(), _time, _log) { Fault = Fault, Recover = RecoverAsync, Observers = Observers.ToList() };
+    Deployer Deployer(IReadOnlyList<(DeploymentWarningKind Kind, string Message)>? warnings = null) =>
+        new(_journal, _lock, Runner(), _time, _log) { Fault = Fault, Recover = RecoverAsync, Observers = Observers.ToList(), Warnings = warnings ?? [] };
 
     /// <summary>
     /// Repairs what a killed run left, under the lock: when the edge serves a healthy release, current is made to point at
