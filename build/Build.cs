@@ -47,7 +47,7 @@ partial class Build : NukeBuild
         .Produces("artifacts/test-results/*")
         .Executes(async () =>
         {
-            var run = TestRun.Start(Tools, TestResultsDirectory);
+            var run = TestRun.Start(Tools, TestResultsDirectory, await Sources.TestRunTie.ClaimAsync(Tools, CancellationToken));
             await run.RunAsync(DotNet.Test(Solution, Configuration.ToString(), TestResultsDirectory), CancellationToken);
             foreach (var suite in Sources.TestSuites)
                 await run.RunAsync(await suite.PrepareTestAsync(Tools, TestResultsDirectory, CancellationToken), CancellationToken);

@@ -11,25 +11,33 @@ public sealed class TestRun
     readonly ToolRunner _tools;
     readonly string _resultsDirectory;
     readonly List<string> _failedCommands = [];
+    readonly IReadOnlyDictionary<string, string?> _environment;
 
-    TestRun(ToolRunner tools, string resultsDirectory)
+    TestRun(ToolRunner tools, string resultsDirectory, IReadOnlyDictionary<string, string?> environment)
     {
         _tools = tools;
         _resultsDirectory = resultsDirectory;
+        _environment = environment;
     }
 
-    /// <summary>Starts with an empty results directory, so only this run's reports are counted.</summary>
-    public static TestRun Start(ToolRunner tools, string resultsDirectory)
+    /// <summary>
+    /// Starts with an empty results directory, so only this run's reports are counted. <paramref name="environment"/> is
+    /// given to every suite's command (e.g. what ties the suites' processes to the run).
+    /// </summary>
+    public static TestRun Start(ToolRunner tools, string resultsDirectory, IReadOnlyDictionary<string, string?>? environment = null)
     {
         if (Directory.Exists(resultsDirectory))
             Directory.Delete(resultsDirectory, recursive: true);
         Directory.CreateDirectory(resultsDirectory);
-        return new TestRun(tools, resultsDirectory);
+        return new TestRun(tools, resultsDirectory, environment ?? new Dictionary<string, string?>());
     }
 
     public async Task RunAsync(ToolCommand command, CancellationToken cancellationToken)
     {
-        var result = await _tools.RunAsync(command with { ThrowOnFailure = false }, cancellationToken);
+        var environment = new Dictionary<string, string?>(command.Environment);
+        foreach (var (name, value) in _environment)
+            environment[name] = value;
+        var result = await _tools.RunAsync(command with { ThrowOnFailure = false, Environment = environment }, cancellationToken);
         if (!result.Succeeded)
             _failedCommands.Add($"{_tools.Masker.Apply(command.ToDisplayString())} (exit code {result.ExitCode})");
     }

@@ -36,6 +36,9 @@ public sealed class MeshHookSources(string root, string artifactsDirectory)
 
     public IReadOnlyList<NodeApplication> TestSuites => [Web, Workers, AppTests];
 
+    /// <summary>Ties the processes of a test run to the build (see <see cref="Building.TestRunTie"/>).</summary>
+    public TestRunTie TestRunTie => new(Path.Combine(Root, "src", "workers", "testing", "test-run-owner.mjs"));
+
     /// <summary>npm tools of the build itself (hcl2json, the Supabase CLI, pglite-server).</summary>
     public NodeApplication BuildTools { get; } = new()
     {
