@@ -146,7 +146,10 @@ public sealed class EnvironmentOperations
         Time = _time,
         Log = _log,
         Observers = Observers,
-    });
+    }, ContainerAppsConnections);
+
+    /// <summary>Tests only: a containerApps environment's Azure endpoints redirected to loopback servers (never set by the build).</summary>
+    internal Targets.ContainerApps.ContainerAppsConnections? ContainerAppsConnections { get; init; }
 
     DeploymentConfiguration? _deploymentConfiguration;
 
