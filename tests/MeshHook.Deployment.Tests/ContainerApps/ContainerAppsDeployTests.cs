@@ -180,13 +180,33 @@ public sealed class ContainerAppsDeployTests(Azurite azurite) : IClassFixture<Az
             Assert.Contains($"  {stage}\n", printed);
     }
 
+    [Fact]
+    public async Task A_dirty_release_needs_force_and_a_reason_and_the_reason_is_journaled()
+    {
+        var operations = await OperationsAsync();
+        var dirty = Release("create table dirty_one (id int);", dirty: true);
+
+        var refused = await Assert.ThrowsAsync<UserFacingException>(() => operations.DeployAsync(dirty.Id, Options(), Token));
+        Assert.Contains("accepts only clean releases", refused.Message);
+        Assert.Contains("--force --force-reason", refused.Message);
+        var noReason = await Assert.ThrowsAsync<UserFacingException>(() => operations.DeployAsync(dirty.Id, Options() with { Force = true }, Token));
+        Assert.Contains("only with a reason", noReason.Message);
+        Assert.Empty(_arm.ArmRequests);
+
+        await operations.DeployAsync(dirty.Id, Options() with { Force = true, Reason = "hotfix for incident 42" }, Token);
+
+        var deployment = Assert.Single(await operations.Journal.ReadDeploymentsAsync(Token));
+        Assert.Equal(Outcomes.Succeeded, deployment.Outcome);
+        Assert.Equal("--force deployed a dirty release to staging: hotfix for incident 42", deployment.Start.Override);
+    }
+
     static DeployOptions Options() => new() { Actor = "tester@test" };
 
     IReadOnlyList<(string Revision, int Weight)> Serving() => _arm.TrafficOf(Web).Where(x => x.Weight > 0).Select(x => (x.Revision, x.Weight)).ToList();
 
     static string Revision(string app, string release) => $"{app}--{NewRevision.SuffixFor(release)}";
 
-    ReleaseManifest Release(string sql)
+    ReleaseManifest Release(string sql, bool dirty = false)
     {
         var number = Interlocked.Increment(ref _releases);
         var source = $"sources/{number}";
@@ -198,7 +218,7 @@ public sealed class ContainerAppsDeployTests(Azurite azurite) : IClassFixture<Az
         foreach (var (name, text) in _migrations)
             _root.Write($"{source}/migrations/supabase/migrations/{name}", text);
         var commit = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(20));
-        return new ReleasePackager(_store, TimeProvider.System).Package(new SourceRevision(commit, $"1.0.{number}", false), "tester@test",
+        return new ReleasePackager(_store, TimeProvider.System).Package(new SourceRevision(commit, $"1.0.{number}", dirty), "tester@test",
         [
             new ReleaseContent("web", _root.Combine(source, "web")),
             new ReleaseContent("workers", _root.Combine(source, "workers")),

@@ -151,7 +151,7 @@ public sealed class ContainerAppsTarget : IDeploymentTarget
         await using var environmentLock = new BlobLeaseLock(Container, _settings.Environment, _context.Tools.Masker, _context.Time);
         // Recover re-reads the revisions once the lock is held, so the plan acts on the apps as they are then.
         var deployer = new Deployer(Journal, environmentLock, Runner(), _context.Time, Log) { Observers = _context.Observers, Recover = refresh };
-        var result = await deployer.RunAsync(makePlan, new DeploymentRequest(options.Actor, commit, options.LockWait), cancellationToken);
+        var result = await deployer.RunAsync(makePlan, new DeploymentRequest(options.Actor, commit, options.LockWait) { Override = options.Reason }, cancellationToken);
         Log.Information($"{result.Kind} of {result.ReleaseId} succeeded in {result.Duration.TotalSeconds:0.0} s: MeshHook answers at {_settings.Url}");
         return result;
     }
