@@ -108,6 +108,8 @@ public sealed class ContainerAppsDeployTests(Azurite azurite) : IClassFixture<Az
         await operations.DeployAsync(first.Id, Options(), Token);
 
         Assert.Equal([(Revision(Web, first.Id), 100)], Serving());
+        // The placeholder revision infra/ started with is not kept: it runs no release to roll back to.
+        Assert.Equal([Revision(Web, first.Id)], _arm.ActiveRevisions(Web));
         Assert.Equal([Revision(Workers, first.Id)], _arm.ActiveRevisions(Workers));
         Assert.Equal("e2e_first", await TablesAsync("e2e_first"));
 
@@ -116,7 +118,7 @@ public sealed class ContainerAppsDeployTests(Azurite azurite) : IClassFixture<Az
         Assert.Equal([(Revision(Web, second.Id), 100)], Serving());
         // The previous web revision stays active with its label, for an instant rollback; only the new release's workers run.
         Assert.Contains((Revision(Web, first.Id), 0, "previous"), _arm.TrafficOf(Web));
-        Assert.Equal([Revision(Web, first.Id), Revision(Web, second.Id)], _arm.ActiveRevisions(Web).Order());
+        Assert.Equal(new[] { Revision(Web, first.Id), Revision(Web, second.Id) }.Order(), _arm.ActiveRevisions(Web).Order());
         Assert.Equal([Revision(Workers, second.Id)], _arm.ActiveRevisions(Workers));
         Assert.Equal("e2e_second", await TablesAsync("e2e_second"));
 
@@ -162,6 +164,29 @@ public sealed class ContainerAppsDeployTests(Azurite azurite) : IClassFixture<Az
         var last = (await operations.Journal.ReadDeploymentsAsync(Token))[^1];
         Assert.Equal((second.Id, Outcomes.RolledBack), (last.Release, last.Outcome));
         Assert.Contains(last.Stages, x => x.Stage == Stage.Verify && x.Outcome == Outcomes.Failed);
+    }
+
+    [Fact]
+    public async Task A_revision_that_never_becomes_healthy_never_gets_traffic_and_is_taken_out_of_service()
+    {
+        var operations = await OperationsAsync();
+        var first = Release("create table never_first (id int);");
+        var second = Release("create table never_second (id int);");
+        await operations.DeployAsync(first.Id, Options(), Token);
+        _arm.Fates[Revision(Web, second.Id)] = RevisionFate.NeverHealthy;
+        var patches = _arm.ArmRequests.Count(x => x.Method == "PATCH");
+
+        var failure = await Assert.ThrowsAsync<DeploymentFailedException>(() => operations.DeployAsync(second.Id, Options(), Token));
+
+        Assert.Equal((Outcomes.Failed, Stage.HealthCheck), (failure.Outcome, failure.Stage));
+        Assert.Equal([(Revision(Web, first.Id), 100)], Serving());
+        // No traffic update ever gave the new revision a share: the PATCHes since are its creation and label removal only.
+        Assert.DoesNotContain(_arm.ArmRequests.Where(x => x.Method == "PATCH").Skip(patches), x =>
+            x.Json["properties"]?["configuration"]?["ingress"]?["traffic"]?.AsArray().Any(t => t?["revisionName"]?.GetValue<string>() == Revision(Web, second.Id) && t["weight"]!.GetValue<int>() > 0) == true);
+        Assert.Equal([Revision(Web, first.Id)], _arm.ActiveRevisions(Web));
+        Assert.Equal([Revision(Workers, first.Id)], _arm.ActiveRevisions(Workers));
+        var last = (await operations.Journal.ReadDeploymentsAsync(Token))[^1];
+        Assert.Equal((second.Id, Outcomes.Failed), (last.Release, last.Outcome));
     }
 
     [Fact]

@@ -19,7 +19,7 @@ public sealed class ContainerAppsPlanner(ContainerAppsSettings settings, Release
         var suffix = NewRevision.SuffixFor(release.Id);
         var web = $"{settings.WebApp}--{suffix}";
         var worker = $"{settings.WorkerApp}--{suffix}";
-        var previous = state.ServingWeb;
+        var previous = Previous(state);
         var existingWeb = state.Web.FirstOrDefault(x => x.Name == web);
         var existingWorker = state.Workers.FirstOrDefault(x => x.Name == worker);
 
@@ -59,7 +59,7 @@ public sealed class ContainerAppsPlanner(ContainerAppsSettings settings, Release
     /// </summary>
     public DeploymentPlan PlanRollback(string target, ContainerAppsState state)
     {
-        var previous = state.ServingWeb;
+        var previous = Previous(state);
         var webRevision = state.Web.Where(x => x.Release == target).OrderByDescending(x => x.Active).ThenByDescending(x => x.Created).FirstOrDefault();
         var workerRevision = state.Workers.Where(x => x.Release == target).OrderByDescending(x => x.Active).ThenByDescending(x => x.Created).FirstOrDefault();
         var suffix = NewRevision.SuffixFor(target);
@@ -87,6 +87,9 @@ public sealed class ContainerAppsPlanner(ContainerAppsSettings settings, Release
             BeforeSwitch(state, web, webRevision is not { Active: true }, worker, workerRevision is not { Active: true }),
             AfterSwitch(state, previous?.Name == web ? null : previous, web, worker));
     }
+
+    /// <summary>The web revision serving now if it runs a release; a placeholder image (first deploy) is not kept for a rollback.</summary>
+    static AppRevision? Previous(ContainerAppsState state) => state.ServingWeb is { Release: not null } serving ? serving : null;
 
     /// <summary>The release serving before: null for a first deploy over a placeholder image (nothing of ours to go back to).</summary>
     static string? PreviousRelease(AppRevision? previous, string newWeb) => previous is null || previous.Name == newWeb ? null : previous.Release;
