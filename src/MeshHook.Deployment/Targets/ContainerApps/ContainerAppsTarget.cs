@@ -125,9 +125,13 @@ public sealed class ContainerAppsTarget : IDeploymentTarget
     {
         if (options.DryRun)
         {
-            var shown = releaseId ?? "<the previous successful release>";
-            Log.Information("Dry run: nothing is changed and Azure is not contacted (no credentials are used), so the revisions serving now are shown as <current>.\n" +
-                            Planner.PlanRollback(releaseId ?? "20000101-000000-0000000", DryRunState()).Describe().Replace("20000101-000000-0000000", shown, StringComparison.Ordinal));
+            // Without Azure the previous release is unknown: a stand-in id is planned and shown as what it stands for.
+            const string standIn = "20000101-000000-0000000";
+            var plan = Planner.PlanRollback(releaseId ?? standIn, DryRunState()).Describe();
+            if (releaseId is null)
+                plan = plan.Replace(NewRevision.SuffixFor(standIn), "<suffix of the previous release>", StringComparison.Ordinal)
+                    .Replace(standIn, "<the previous successful release>", StringComparison.Ordinal);
+            Log.Information("Dry run: nothing is changed and Azure is not contacted (no credentials are used), so the revisions serving now are shown as <current>.\n" + plan);
             return null;
         }
         var state = await ReadStateAsync(cancellationToken);
