@@ -27,7 +27,8 @@ partial class Build
         .Produces("artifacts/releases/*")
         .Executes(async () =>
         {
-            PackagedRelease = await ReleaseBuilder.PackageAsync(Tools, Sources, ReleaseStore, TimeProvider.System, Builder, CancellationToken);
+            PackagedRelease = await ReleaseBuilder.PackageAsync(Tools, Sources, ReleaseStore, TimeProvider.System,
+                ReleaseOrigin.Builder(BuildContext.Current.Environment), CancellationToken);
             Log.Information($"Release {PackagedRelease.Id} ({PackagedRelease.Version}{(PackagedRelease.Dirty ? ", dirty" : "")}) at {ReleaseStore.PathOf(new ReleaseId(PackagedRelease.Id))}");
         });
 

@@ -13,6 +13,9 @@ partial class Build
     [Parameter("Deploy: deploy even when the release is already current and healthy; Rollback: to the current release", FromEnvironment = false)]
     readonly bool Force;
 
+    [Parameter("Deploy/Rollback: why --force overrides the environment's protection (a dirty release, a release not built on CI to production); journaled", FromEnvironment = false)]
+    readonly string? ForceReason;
+
     [Parameter("Deploy/Rollback: wait up to this long (seconds or hh:mm:ss) for a lock held by another deploy; default: fail at once")]
     readonly TimeSpan LockWait = TimeSpan.Zero;
 
@@ -33,7 +36,7 @@ partial class Build
     EnvironmentOperations Operations => new(RootDirectory, Environment, ReleaseStore, Tools, BuildContext.Current.Environment,
         LocalPrograms.InRepository(RootDirectory, Edge.Assembly), TimeProvider.System, new DeploymentLog(Log.Information, Log.Warning)) { Observers = DeploymentObservers };
 
-    DeployOptions DeployOptions => new() { Actor = Builder, Force = Force, DryRun = DryRun, LockWait = LockWait };
+    DeployOptions DeployOptions => new() { Actor = Builder, Force = Force, DryRun = DryRun, LockWait = LockWait, Reason = ForceReason };
 
     Target BuildEdge => _ => _
         .Description("Builds the edge proxy that serves the local environment's stable URL into artifacts/build/edge")
@@ -44,6 +47,7 @@ partial class Build
     Target Deploy => _ => _
         .Description("Deploys the release (default: the one just packaged) to --environment: migrate, start beside the old one, health-check, switch, verify")
         .DependsOn(Package, BuildEdge)
+        .After(BuildImages)   // a containerApps revision runs the images BuildImages pushed, when both are asked for
         .Triggers(Notify)
         .Executes(async () =>
         {

@@ -59,14 +59,12 @@ public sealed class EnvironmentOperations
         var id = releaseId ?? _store.Latest()?.Value
                  ?? throw new UserFacingException("No release to deploy: run ./build.sh Package, or pass --release <id>.");
         var release = _store.Get(id);
-        Authorize(release, options.Actor);
-        await Target().DeployAsync(release, options, cancellationToken);
+        await Target().DeployAsync(release, Authorize(release, options), cancellationToken);
     }
 
     public async Task RollbackAsync(string? releaseId, DeployOptions options, CancellationToken cancellationToken)
     {
-        Authorize(null, options.Actor);
-        await Target().RollbackAsync(releaseId, options, cancellationToken);
+        await Target().RollbackAsync(releaseId, Authorize(null, options), cancellationToken);
     }
 
     /// <summary>Whether Deploy and Rollback need the edge built first (BuildEdge): only targets it serves.</summary>
@@ -120,15 +118,34 @@ public sealed class EnvironmentOperations
     public async Task<string> UnlockAsync(CancellationToken cancellationToken) =>
         await Target().UnlockAsync(cancellationToken) is { } holder ? $"Removed the lock of {holder.Describe()}." : "The environment was not locked.";
 
-    /// <summary>The environment's protection: refuse dirty releases where not allowed, and deployers not on the list.</summary>
-    void Authorize(ReleaseManifest? release, string actor)
+    /// <summary>
+    /// The environment's protection: a dirty release where not allowed, and a release not built on CI to production, are
+    /// refused unless --force comes with a reason (returned in the options, journaled with the deployment);
+    /// <c>allowedDeployers</c> applies outside GitHub Actions (inside, the GitHub environment's reviewers are the gate).
+    /// </summary>
+    DeployOptions Authorize(ReleaseManifest? release, DeployOptions options)
     {
         var protection = _configuration.Protection;
+        var environment = _configuration.Name.ToText();
+        var inActions = ReleaseOrigin.InGitHubActions(_variables);
+        if (!inActions && !protection.Allows(options.Actor))
+            throw new UserFacingException($"{options.Actor} may not deploy to {environment} (protection.allowedDeployers in {_configuration.File}).");
+
+        var broken = new List<(string Rule, string Refusal)>();
         if (release is { Dirty: true } && !protection.AllowDirtyReleases)
-            throw new UserFacingException(
-                $"Release {release.Id} was built from a working tree with uncommitted changes; {_configuration.Name.ToText()} accepts only clean releases. Commit, then ./build.sh Package.");
-        if (!protection.Allows(actor))
-            throw new UserFacingException($"{actor} may not deploy to {_configuration.Name.ToText()} (protection.allowedDeployers in {_configuration.File}).");
+            broken.Add(("a dirty release", $"Release {release.Id} was built from a working tree with uncommitted changes; {environment} accepts only clean releases. Commit, then ./build.sh Package."));
+        if (release is not null && _configuration.Name == EnvironmentName.Production && !ReleaseOrigin.IsBuiltOnCi(release))
+            broken.Add(("a release not built on CI", $"Release {release.Id} was built by {release.Builder}, not on CI; production accepts only releases GitHub Actions packaged ({ReleaseOrigin.CiPrefix}…). Deploy it through the deploy workflow."));
+        if (broken.Count == 0)
+            return options with { Reason = null };
+        var refusals = string.Join(" ", broken.Select(x => x.Refusal));
+        if (!options.Force)
+            throw new UserFacingException($"{refusals} To override, add --force --force-reason \"<why>\" (the reason is journaled).");
+        if (string.IsNullOrWhiteSpace(options.Reason))
+            throw new UserFacingException($"{refusals} --force overrides this only with a reason: add --force-reason \"<why>\" (it is journaled).");
+        var note = $"--force deployed {string.Join(" and ", broken.Select(x => x.Rule))} to {environment}: {options.Reason.Trim()}";
+        _log.Warning(note);
+        return options with { Reason = note };
     }
 
     IDeploymentTarget? _target;
@@ -146,7 +163,10 @@ public sealed class EnvironmentOperations
         Time = _time,
         Log = _log,
         Observers = Observers,
-    });
+    }, ContainerAppsConnections);
+
+    /// <summary>Tests only: a containerApps environment's Azure endpoints redirected to loopback servers (never set by the build).</summary>
+    internal Targets.ContainerApps.ContainerAppsConnections? ContainerAppsConnections { get; init; }
 
     DeploymentConfiguration? _deploymentConfiguration;
 

@@ -7,4 +7,7 @@ public sealed record DeployOptions
     public bool Force { get; init; }
     public bool DryRun { get; init; }
     public TimeSpan LockWait { get; init; }
+
+    /// <summary>Why --force overrides the environment's protection (a dirty or non-CI release); journaled with the deployment.</summary>
+    public string? Reason { get; init; }
 }

@@ -8,7 +8,8 @@ namespace MeshHook.Deployment.Environments;
 /// <code>
 /// "target": { "kind": "local" }
 /// "target": { "kind": "containerApps", "resourceGroup": "rg-meshhook-dev", "webApp": "ca-meshhook-dev-web",
-///             "workerApp": "ca-meshhook-dev-workers", "registry": "crmeshhookdevmh01.azurecr.io" }
+///             "workerApp": "ca-meshhook-dev-workers", "registry": "crmeshhookdevmh01.azurecr.io",
+///             "state": "https://stmeshhookdevmh01.blob.core.windows.net/deployments" }
 /// </code>
 /// The Container Apps names are the ones infra/ creates for the environment (see infra/locals.tf).
 /// </summary>
@@ -28,6 +29,15 @@ public sealed partial class TargetOptions
     /// <summary>containerApps: the registry's login server the release images are pushed to.</summary>
     public string? Registry { get; init; }
 
+    /// <summary>
+    /// containerApps: the blob container holding the deployment journal and lock (infra output deployment_state_url,
+    /// e.g. https://stmeshhookdevmh01.blob.core.windows.net/deployments).
+    /// </summary>
+    public Uri? State { get; init; }
+
+    /// <summary>containerApps: the subscription of the resource group; when absent, AZURE_SUBSCRIPTION_ID (which infra/ sets per GitHub environment).</summary>
+    public string? SubscriptionId { get; init; }
+
     internal static TargetOptions? Read(JsonSection? section)
     {
         if (section is null)
@@ -45,6 +55,11 @@ public sealed partial class TargetOptions
                 WorkerApp = section.String("workerApp", required: true, "a container app name", AppProblem),
                 Registry = section.String("registry", required: true, "a registry login server (<name>.azurecr.io)",
                     x => RegistryServer().IsMatch(x) ? null : $"'{x}' is not a registry login server; allowed: <name>.azurecr.io with a name of 5-50 lower-case letters and digits."),
+                State = section.String("state", required: true, "the deployment-state container URL (https://<account>.blob.core.windows.net/<container>)",
+                    x => StateContainer().IsMatch(x) ? null : $"'{x}' is not a deployment-state container URL; expected https://<account>.blob.core.windows.net/<container> (infra output deployment_state_url).")
+                    is { } state ? new Uri(state) : null,
+                SubscriptionId = section.String("subscriptionId", required: false, "a subscription id (a GUID)",
+                    x => SubscriptionGuid().IsMatch(x) ? null : $"'{x}' is not a subscription id; expected a GUID like 00000000-0000-0000-0000-000000000000 (or leave it out and set AZURE_SUBSCRIPTION_ID)."),
             };
         }
         else
@@ -64,7 +79,7 @@ public sealed partial class TargetOptions
         return target;
     }
 
-    static readonly string[] CloudKeys = ["resourceGroup", "webApp", "workerApp", "registry"];
+    static readonly string[] CloudKeys = ["resourceGroup", "webApp", "workerApp", "registry", "state", "subscriptionId"];
 
     static string? AppProblem(string name) =>
         ContainerAppName().IsMatch(name)
@@ -79,4 +94,10 @@ public sealed partial class TargetOptions
 
     [GeneratedRegex(@"^[a-z0-9]{5,50}\.azurecr\.io\z", RegexOptions.CultureInvariant)]
     private static partial Regex RegistryServer();
+
+    [GeneratedRegex(@"^https://[a-z0-9]{3,24}\.blob\.core\.windows\.net/[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,62}\z", RegexOptions.CultureInvariant)]
+    internal static partial Regex StateContainer();
+
+    [GeneratedRegex(@"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\z", RegexOptions.CultureInvariant)]
+    private static partial Regex SubscriptionGuid();
 }

@@ -17,6 +17,9 @@ public sealed record JournalEntry
     public string? Actor { get; init; }
     public string? Commit { get; init; }
 
+    /// <summary>A protection rule overridden with --force, and the reason given.</summary>
+    public string? Override { get; init; }
+
     // stage
     public string? Stage { get; init; }
     public DateTimeOffset? StartedAt { get; init; }

@@ -82,7 +82,7 @@ public sealed class Deployer(IDeploymentJournal journal, IEnvironmentLock enviro
             {
                 Type = JournalEntryTypes.Started, DeploymentId = deploymentId, At = lockStarted,
                 Kind = plan.Kind.ToString().ToLowerInvariant(), Environment = plan.Environment, Release = plan.ReleaseId,
-                PreviousRelease = plan.PreviousReleaseId, Actor = request.Actor, Commit = request.Commit,
+                PreviousRelease = plan.PreviousReleaseId, Actor = request.Actor, Commit = request.Commit, Override = request.Override,
             }, CancellationToken.None);
             await JournalAsync(deploymentId, Stage.Lock, lockStarted, Outcomes.Succeeded);
             _started = new DeploymentStarted(deploymentId, plan.Kind, plan.Environment, plan.ReleaseId, plan.PreviousReleaseId, request.Actor,

@@ -1,4 +1,5 @@
 using MeshHook.Deployment.Environments;
+using MeshHook.Deployment.Targets.ContainerApps;
 using MeshHook.Deployment.Targets.Local;
 using MeshHook.Tooling;
 
@@ -7,12 +8,13 @@ namespace MeshHook.Deployment.Targets;
 /// <summary>The target an environment's <c>target.kind</c> names (as <see cref="Secrets.SecretProviders"/> picks a secret provider).</summary>
 public static class DeploymentTargets
 {
-    public static IDeploymentTarget Create(DeploymentContext context) => context.Environment.Target.Kind switch
+    public static IDeploymentTarget Create(DeploymentContext context) => Create(context, null);
+
+    /// <param name="connections">Tests only: the Container Apps target's Azure endpoints redirected to loopback servers.</param>
+    internal static IDeploymentTarget Create(DeploymentContext context, ContainerAppsConnections? connections) => context.Environment.Target.Kind switch
     {
         TargetKind.Local => LocalTarget.Create(context),
-        TargetKind.ContainerApps => throw new UserFacingException(
-            $"{context.Environment.Name.ToText()} deploys to Azure Container Apps, which comes with the cloud deploy (not available yet). " +
-            "Use --environment local, or TerraformPlan/TerraformApply for its infrastructure."),
+        TargetKind.ContainerApps => ContainerAppsTarget.Create(context, connections),
         var kind => throw new UserFacingException(
             $"{context.Environment.Name.ToText()} deploys to a {kind} target, which this build cannot deploy to yet. " +
             $"Use --environment local, or change target.kind in {context.Environment.File}."),

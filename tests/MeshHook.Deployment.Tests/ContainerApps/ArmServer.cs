@@ -93,7 +93,18 @@ public sealed partial class ArmServer : IDisposable
         get { lock (gate) return requests.ToList(); }
     }
 
-    public IReadOnlyList<ArmRequest> ArmRequests => Requests.Where(r => !r.Host.Contains("---", StringComparison.Ordinal)).ToList();
+    public IReadOnlyList<ArmRequest> ArmRequests =>
+        Requests.Where(r => !r.Host.Contains("---", StringComparison.Ordinal) && !PublicHosts.ContainsKey(r.Host)).ToList();
+
+    /// <summary>
+    /// Environment URLs (a custom domain → its app): /health answers as the web would, from the revision taking most of
+    /// the app's traffic (version = its image tag), with <c>details.workers.releases</c> the image tags of the running
+    /// revisions of the apps without ingress (workers that heartbeat).
+    /// </summary>
+    public Dictionary<string, string> PublicHosts { get; } = [];
+
+    /// <summary>When set, environment URLs keep reporting this version whatever serves (a front door or cache still at the old release).</summary>
+    public string? StaleEnvironmentVersion { get; set; }
 
     /// <summary>Answer the next <paramref name="count"/> ARM requests with 429 and <c>Retry-After: seconds</c>.</summary>
     public void Throttle(int count, int seconds, int status = 429)
@@ -219,6 +230,8 @@ public sealed partial class ArmServer : IDisposable
             requests.Add(new ArmRequest(request.Method, host, request.Path, Query("api-version"), authorization, request.Body));
             if (host.Contains("---", StringComparison.Ordinal))
                 return Health(host, request.Path);
+            if (PublicHosts.TryGetValue(host, out var publicApp))
+                return EnvironmentHealth(publicApp, request.Path);
             if (throttled > 0)
             {
                 throttled--;
@@ -353,6 +366,28 @@ public sealed partial class ArmServer : IDisposable
             return new ResponseMessage { StatusCode = 404 };
         var running = revision.Fate == RevisionFate.Runs && revision.PollsLeft == 0;
         return Json(running ? 200 : 503, new JsonObject { ["status"] = running ? "ok" : "starting", ["version"] = revision.Image.Split(':').Last() });
+    }
+
+    IResponseMessage EnvironmentHealth(string appName, string path)
+    {
+        if (!apps.TryGetValue(appName, out var app) || path != "/health")
+            return new ResponseMessage { StatusCode = 404 };
+        var serving = app.Traffic.Where(t => (int?)t["weight"] > 0).OrderByDescending(t => (int?)t["weight"]).Select(t => Resolve(app, t)).FirstOrDefault();
+        var revision = app.Revisions.FirstOrDefault(r => r.Name == serving && r.Active);
+        if (revision is null)
+            return new ResponseMessage { StatusCode = 503 };
+        var workers = apps.Values.Where(a => !a.Ingress).SelectMany(a => a.Revisions)
+            .Where(r => r.Active && r.PollsLeft == 0 && r.Fate == RevisionFate.Runs).Select(r => r.Image.Split(':').Last()).Distinct().Order(StringComparer.Ordinal);
+        return Json(200, new JsonObject
+        {
+            ["status"] = "ok",
+            ["version"] = StaleEnvironmentVersion ?? revision.Image.Split(':').Last(),
+            ["details"] = new JsonObject
+            {
+                ["database"] = new JsonObject { ["status"] = "ok" },
+                ["workers"] = new JsonObject { ["status"] = "ok", ["releases"] = new JsonArray(workers.Select(w => (JsonNode)w).ToArray()) },
+            },
+        });
     }
 
     JsonObject AppJson(FakeApp app)

@@ -47,33 +47,29 @@ public sealed class DeploymentTargetsTests : IDisposable
     }
 
     [Fact]
-    public void Target_kind_container_apps_is_refused_with_what_to_use_instead()
+    public void Target_kind_container_apps_is_the_container_apps_target_on_the_apps_environment_json_names()
     {
-        var error = Assert.Throws<UserFacingException>(() => DeploymentTargets.Create(Context(Samples.Parse(Samples.Dev, EnvironmentName.Dev))));
+        var target = DeploymentTargets.Create(Context(Samples.Parse(Samples.Dev, EnvironmentName.Dev)));
 
-        Assert.Equal("dev deploys to Azure Container Apps, which comes with the cloud deploy (not available yet). " +
-                     "Use --environment local, or TerraformPlan/TerraformApply for its infrastructure.", error.Message);
+        var cloud = Assert.IsType<Targets.ContainerApps.ContainerAppsTarget>(target);
+        Assert.Equal(("ca-meshhook-dev-web", "ca-meshhook-dev-workers", "crmeshhookdevmh01.azurecr.io"),
+            (cloud.Settings.WebApp, cloud.Settings.WorkerApp, cloud.Settings.Registry));
+        Assert.Equal("crmeshhookdevmh01.azurecr.io/meshhook-web:20260303-090000-2c2c2c2c2c2c", cloud.Settings.WebImage("20260303-090000-2c2c2c2c2c2c"));
     }
 
     [Fact]
-    public async Task Every_verb_of_a_container_apps_environment_is_refused_and_changes_nothing()
+    public async Task Stop_of_a_container_apps_environment_changes_nothing_and_names_terraform()
     {
         Samples.WriteRepository(_temp.Path, EnvironmentName.Dev, Samples.Dev);
+        var said = new List<string>();
         var operations = new EnvironmentOperations(_temp.Path, EnvironmentName.Dev, new ReleaseStore(_temp.Combine("artifacts", "releases")),
             new ToolRunner(new SecretMasker()), new Dictionary<string, string>(), LocalPrograms.InRepository(_temp.Path, "edge.dll"),
-            TimeProvider.System, DeploymentLog.Silent);
-        var options = new DeployOptions { Actor = "tester@test" };
+            TimeProvider.System, new DeploymentLog(said.Add, said.Add));
 
         Assert.False(operations.UsesEdge);
-        foreach (var verb in new Func<Task>[]
-                 {
-                     () => operations.RollbackAsync(null, options, Token), () => operations.ReleasesAsync(json: false, Token),
-                     () => operations.StatusAsync(json: true, Token), () => operations.StopAsync(Token), () => operations.UnlockAsync(Token),
-                 })
-        {
-            var error = await Assert.ThrowsAsync<UserFacingException>(verb);
-            Assert.Contains("Azure Container Apps, which comes with the cloud deploy (not available yet)", error.Message);
-        }
+        await operations.StopAsync(Token);
+
+        Assert.Contains(said, x => x.StartsWith("Nothing was changed: dev's container apps", StringComparison.Ordinal) && x.Contains("Terraform", StringComparison.Ordinal));
         Assert.False(Directory.Exists(_temp.Combine(".deploy")));
     }
 

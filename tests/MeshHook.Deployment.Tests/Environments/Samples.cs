@@ -34,7 +34,8 @@ internal static class Samples
         {
           "$schema": "../environment.schema.json",
           "target": { "kind": "containerApps", "resourceGroup": "rg-meshhook-dev", "webApp": "ca-meshhook-dev-web",
-                      "workerApp": "ca-meshhook-dev-workers", "registry": "crmeshhookdevmh01.azurecr.io" },
+                      "workerApp": "ca-meshhook-dev-workers", "registry": "crmeshhookdevmh01.azurecr.io",
+                      "state": "https://stmeshhookdevmh01.blob.core.windows.net/deployments" },
           "url": "https://dev.meshhook.example.com",
           "health": { "path": "/health", "intervalSeconds": 2, "timeoutSeconds": 180, "requestTimeoutSeconds": 5 },
           "configuration": { "MESHHOOK_ENVIRONMENT": "dev", "DEFAULT_WEBHOOK_SECRET": { "secret": "DEFAULT_WEBHOOK_SECRET" } },

@@ -306,6 +306,10 @@ public sealed class TerraformFirstApplyTests
         Assert.Equal(names["workers_app"], target["workerApp"]!.GetValue<string>());
         Assert.Equal($"{names["registry"]}.azurecr.io", target["registry"]!.GetValue<string>());
         Assert.Equal($"https://{names["key_vault"]}.vault.azure.net/", json["secrets"]!["vaultUrl"]!.GetValue<string>());
+        // The journal and lock live in the container module.deployment_state creates (output deployment_state_url).
+        var container = Module(documents, "").Variables["deployment_state_container"]["default"]!.GetValue<string>();
+        Assert.Equal("${var.deployment_state_container}", Module(documents, "").ModuleCalls["deployment_state"]["container_name"]!.GetValue<string>());
+        Assert.Equal($"https://{names["deployment_storage"]}.blob.core.windows.net/{container}", target["state"]!.GetValue<string>());
 
         // The URL a deploy verifies is the custom domain Terraform binds (with its managed certificate).
         var domain = documents[$"environments/{environment}/terraform.tfvars"]["custom_domain"]?.GetValue<string>();

@@ -42,3 +42,21 @@ public sealed record ActivateRevision(string App, string Revision) : DeployStep
 {
     public override string Describe() => $"activate revision {Revision} of {App}";
 }
+
+/// <summary>
+/// Take one revision out of service: drop its (0 %) traffic entry and label, then deactivate it. Refuses a revision that
+/// still receives traffic, so it can never take the environment down.
+/// </summary>
+public sealed record DeactivateRevision(string App, string Revision) : DeployStep
+{
+    public override string Describe() => $"deactivate revision {Revision} of {App} (its label removed first)";
+}
+
+/// <summary>
+/// Poll the environment URL's health until <c>details.workers.releases</c> lists <paramref name="ReleaseId"/> (workers of
+/// the release heartbeat). A web that does not report its workers passes with a note.
+/// </summary>
+public sealed record VerifyWorkersRelease(Uri HealthUrl, string ReleaseId) : DeployStep
+{
+    public override string Describe() => $"poll {HealthUrl} until details.workers.releases lists {ReleaseId} (workers of the release heartbeat)";
+}

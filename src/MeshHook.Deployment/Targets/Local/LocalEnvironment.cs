@@ -99,7 +99,7 @@ public sealed class LocalEnvironment
             return null;
         }
         _layout.EnsurePrivate();
-        var result = await Deployer(warnings).RunAsync(makePlan, new DeploymentRequest(options.Actor, commit, options.LockWait), cancellationToken);
+        var result = await Deployer(warnings).RunAsync(makePlan, new DeploymentRequest(options.Actor, commit, options.LockWait) { Override = options.Reason }, cancellationToken);
         _log.Information($"{result.Kind} of {result.ReleaseId} succeeded in {result.Duration.TotalSeconds:0.0} s: MeshHook answers at {_settings.Url}");
         return result;
     }
