@@ -1,3 +1,4 @@
+using MeshHook.Deployment.Environments;
 using MeshHook.Deployment.Secrets;
 using MeshHook.Deployment.Stages;
 using MeshHook.Tooling;
@@ -15,6 +16,7 @@ public sealed class EnvironmentNotifications(string root, EnvironmentOperations 
     static readonly HttpClient Http = new() { Timeout = Timeout.InfiniteTimeSpan };
     readonly SemaphoreSlim _gate = new(1, 1);
     DeploymentAnnouncer? _announcer;
+    int _channels;
 
     public DeliveryPolicy Policy { get; init; } = new();
 
@@ -27,7 +29,8 @@ public sealed class EnvironmentNotifications(string root, EnvironmentOperations 
                 return _announcer;
             var configuration = operations.Configuration;
             var secrets = SecretProviders.Create(configuration, root, variables, masker, time);
-            var notifiers = await NotificationChannels.CreateAsync(configuration, secrets, variables, Http, masker, time, Policy, cancellationToken);
+            var notifiers = await NotificationChannels.CreateAsync(configuration, secrets, variables, Http, masker, time, Policy, cancellationToken, log.Warning);
+            _channels = notifiers.Count;
             return _announcer = new DeploymentAnnouncer(new NotificationDispatcher(notifiers, Policy, time, log, masker), operations.Journal,
                 operations.FindRelease, AnnouncementLinks.From(variables, configuration.Url), time, log);
         }
@@ -50,6 +53,10 @@ public sealed class EnvironmentNotifications(string root, EnvironmentOperations 
     public async Task<string> AnnounceAsync(bool dryRun, CancellationToken cancellationToken)
     {
         var announcer = await AnnouncerAsync(cancellationToken);
+        // Without a channel there is nothing to send, and no reason to read the journal (for a cloud environment that needs
+        // an Azure sign-in a dry run or a laptop may not have).
+        if (_channels == 0)
+            return $"No notification channel is set up for {operations.Configuration.Name.ToText()} here (console and journal only): nothing to announce.";
         return masker.Apply(await announcer.AnnounceLatestAsync(announcer.LastStarted, dryRun, cancellationToken));
     }
 }

@@ -22,7 +22,7 @@ public static class NotificationChannels
 
     public static async Task<IReadOnlyList<INotifier>> CreateAsync(EnvironmentConfiguration environment, ISecretProvider? secrets,
         IReadOnlyDictionary<string, string> variables, HttpClient http, SecretMasker masker, TimeProvider time, DeliveryPolicy policy,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, Action<string>? skipped = null)
     {
         foreach (var name in new[] { "SLACK_WEBHOOK_URL", "GITHUB_TOKEN", "SMTP_URL", "NOTIFY_WEBHOOK_URL", "NOTIFY_WEBHOOK_SECRET" })
             masker.Register(variables.GetValueOrDefault(name));
@@ -33,7 +33,7 @@ public static class NotificationChannels
             // The settings were checked when environment.json was read; what is left to check is a resolved secret's value.
             var channel = environment.Notifications[i];
             var where = $"{environment.File}: notifications[{i}].settings";
-            notifiers.Add(channel.Settings switch
+            var notifier = channel.Settings switch
             {
                 SlackSettings slackSettings => new SlackNotifier(new SlackOptions(Url(await Secret(slackSettings.WebhookUrl, $"{where}.webhookUrl"), $"{where}.webhookUrl"),
                     slackSettings.Channel), http, masker, time),
@@ -41,14 +41,11 @@ public static class NotificationChannels
                     http, masker, time),
                 EmailSettings email => new EmailNotifier(EmailOptions.Parse(
                     email.SmtpUrl.Secret is { } smtpSecret ? await Secret(smtpSecret, $"{where}.smtpUrl") : email.SmtpUrl.Text!, email.To, email.From, where), masker),
-                GitHubSettings github => GitHub(
-                    github.Repository ?? variables.GetValueOrDefault("GITHUB_REPOSITORY") ?? throw new UserFacingException(
-                        $"{where}.repository is not set (owner/name), and GITHUB_REPOSITORY is not set either."),
-                    github.Token is { } tokenSecret ? await Secret(tokenSecret, $"{where}.token") : variables.GetValueOrDefault("GITHUB_TOKEN") ?? throw new UserFacingException(
-                        $"{where}.token is not set (a secret reference), and GITHUB_TOKEN is not set either."),
-                    github.ApiUrl, where),
+                GitHubSettings github => await GitHubFromSettingsAsync(github, where),
                 _ => throw new UserFacingException($"{where}: unknown channel kind."),
-            });
+            };
+            if (notifier is not null)
+                notifiers.Add(notifier);
         }
 
         // One run's channels, from the environment; a kind already configured is not added twice.
@@ -74,6 +71,20 @@ public static class NotificationChannels
             var resolved = await secrets.GetAsync(secret.Name, cancellationToken);
             masker.Register(resolved);
             return resolved;
+        }
+
+        // GitHub's settings may all come from GitHub Actions (GITHUB_REPOSITORY, GITHUB_TOKEN). Outside Actions, without
+        // them, the channel is left out with a warning: a deploy or dry run from a laptop is not a failure to announce.
+        async Task<INotifier?> GitHubFromSettingsAsync(GitHubSettings github, string where)
+        {
+            var repository = github.Repository ?? variables.GetValueOrDefault("GITHUB_REPOSITORY");
+            var token = github.Token is { } tokenSecret ? await Secret(tokenSecret, $"{where}.token") : variables.GetValueOrDefault("GITHUB_TOKEN");
+            if (repository is { Length: > 0 } && token is { Length: > 0 })
+                return GitHub(repository, token, github.ApiUrl, where);
+            skipped?.Invoke($"GitHub Deployments are not announced from here: {where} " +
+                            (repository is not { Length: > 0 } ? "has no repository and GITHUB_REPOSITORY is not set" : "has no token and GITHUB_TOKEN is not set") +
+                            " (GitHub Actions sets both; elsewhere set them, or the channel's repository and token).");
+            return null;
         }
 
         GitHubNotifier GitHub(string repository, string token, Uri? apiUrl, string where)

@@ -325,4 +325,20 @@ public sealed class ChannelTests : IDisposable
         Assert.Contains("3 attempts failed", Assert.Single(warnings));
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10));
     }
+
+    [Fact]
+    public async Task A_GitHub_channel_without_repository_or_token_outside_Actions_is_left_out_with_a_warning()
+    {
+        // Staging's channel is { "kind": "github" }: in GitHub Actions GITHUB_REPOSITORY and GITHUB_TOKEN complete it; a dry
+        // run or a deploy from a laptop has neither, and that is not a failure to announce anything.
+        var environment = Environments.Samples.Parse(Environments.Samples.Local.Replace("\"notifications\": []", "\"notifications\": [{ \"kind\": \"github\" }]"));
+        var warnings = new List<string>();
+
+        var notifiers = await NotificationChannels.CreateAsync(environment, null, new Dictionary<string, string>(), Http, Samples.Masker(),
+            TimeProvider.System, new DeliveryPolicy(), TestContext.Current.CancellationToken, warnings.Add);
+
+        Assert.Empty(notifiers);
+        Assert.Contains("GitHub Deployments are not announced from here", Assert.Single(warnings));
+        Assert.Contains("GITHUB_REPOSITORY", warnings[0]);
+    }
 }
