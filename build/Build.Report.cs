@@ -7,7 +7,7 @@ partial class Build
     [Parameter("Report: the window of the DORA figures, back from now: 30d (default), 12h, 2w, or a start date such as 2026-11-01", FromEnvironment = false)]
     readonly string? Since;
 
-    EnvironmentReport EnvironmentReport => new(RootDirectory, ReleaseStore, Tools, TimeProvider.System);
+    EnvironmentReport EnvironmentReport => new(RootDirectory, ReleaseStore, Tools, TimeProvider.System) { JournalOfTarget = () => Operations.Journal };
 
     AbsolutePath ReportsDirectory => ArtifactsDirectory / "reports";
 

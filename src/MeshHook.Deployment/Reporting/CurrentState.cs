@@ -9,6 +9,9 @@ public sealed record CurrentState
     /// <summary>The lock holder described (who, what, since when), or null when the environment is free.</summary>
     public string? LockHolder { get; init; }
 
+    /// <summary>The lock was not read (a cloud lock is a blob lease: Status shows its holder).</summary>
+    public bool LockNotRead { get; init; }
+
     /// <summary>The holder's process is gone: the next deploy (or Status) takes the lock over.</summary>
     public bool LockIsStale { get; init; }
 

@@ -11,20 +11,21 @@ namespace MeshHook.Deployment.Reporting;
 /// <summary>
 /// The Report verb: reads an environment's journal, lock and current release (through their own readers), the commit
 /// times from git, and makes the <see cref="DeploymentReport"/>; writes it as <c>&lt;directory&gt;/&lt;env&gt;.html</c>.
-/// Only journals this machine can read are reported: the local target's today.
+/// A local environment is read from its files; any other from its target's journal (<see cref="JournalOfTarget"/>: the
+/// append blob of a cloud environment), its serving release being the journal's last successful deployment.
 /// </summary>
 public sealed class EnvironmentReport(string repositoryRoot, ReleaseStore store, ToolRunner tools, TimeProvider time)
 {
+    /// <summary>The journal of a non-local environment's target (made only when such an environment is reported).</summary>
+    public Func<IDeploymentJournal>? JournalOfTarget { get; init; }
+
     public async Task<DeploymentReport> CreateAsync(EnvironmentName environment, string? since, CancellationToken cancellationToken)
     {
         var window = ReportWindow.Parse(since, time.GetUtcNow());
         var configuration = EnvironmentConfiguration.Load(repositoryRoot, environment);
         var name = configuration.Name.ToText();
         if (configuration.Target.Kind != TargetKind.Local)
-            throw new UserFacingException(
-                $"{name}'s deployment journal lives where its {configuration.Target.Kind} target keeps it (Azure Blob Storage), " +
-                "which this build cannot read yet (the cloud deploy is not available). Report works for environments whose " +
-                $"journal is on this machine: ./build.sh Report --environment local. Nothing was written.");
+            return await CreateFromTargetAsync(name, window, cancellationToken);
 
         var layout = LocalLayout.For(repositoryRoot, name);
         var warnings = new List<string>();
@@ -48,6 +49,22 @@ public sealed class EnvironmentReport(string repositoryRoot, ReleaseStore store,
         return DeploymentReport.Create(name, timeline, window, commitTimes, current, warnings);
     }
 
+    async Task<DeploymentReport> CreateFromTargetAsync(string name, ReportWindow window, CancellationToken cancellationToken)
+    {
+        if (JournalOfTarget is null)
+            throw new UserFacingException($"{name}'s deployment journal lives with its target, and no reader of it was given. Nothing was written.");
+        var warnings = new List<string>();
+        var records = await JournalOfTarget().ReadDeploymentsAsync(cancellationToken, warnings);
+        var manifests = new Dictionary<string, ReleaseManifest?>(StringComparer.Ordinal);
+        ReleaseManifest? ManifestOf(string id) => manifests.TryGetValue(id, out var known) ? known : manifests[id] = FindManifest(null, id);
+        var timeline = TimelineReader.Read(records, ManifestOf, tools.Masker, lockedBy: null);
+        var commitTimes = await GitCommitTimes.ReadAsync(tools, repositoryRoot,
+            timeline.Where(x => x.IsDeploy && x.Category == OutcomeCategory.Success).Select(x => x.Commit), cancellationToken);
+        var serving = records.LastOrDefault(x => x.Succeeded)?.Release;
+        var current = new CurrentState { ServingRelease = serving, ServingVersion = serving is null ? null : ManifestOf(serving)?.Version, LockNotRead = true };
+        return DeploymentReport.Create(name, timeline, window, commitTimes, current, warnings);
+    }
+
     /// <summary>Writes the page (whole or not at all: a reader never sees half a file) and returns its path.</summary>
     public static string WritePage(DeploymentReport report, string directory)
     {
@@ -60,11 +77,11 @@ public sealed class EnvironmentReport(string repositoryRoot, ReleaseStore store,
     }
 
     /// <summary>The manifest of a release: unpacked in the environment, else in the release store; null when neither has it.</summary>
-    ReleaseManifest? FindManifest(LocalLayout layout, string id)
+    ReleaseManifest? FindManifest(LocalLayout? layout, string id)
     {
         if (!ReleaseId.IsValid(id))
             return null;
-        foreach (var path in new[] { Path.Combine(layout.ReleaseDirectory(id), ReleaseManifest.FileName), Path.Combine(store.Directory, id, ReleaseManifest.FileName) })
+        foreach (var path in new[] { layout is null ? null : Path.Combine(layout.ReleaseDirectory(id), ReleaseManifest.FileName), Path.Combine(store.Directory, id, ReleaseManifest.FileName) }.OfType<string>())
         {
             try
             {

@@ -76,8 +76,11 @@ public static class ReportPage
         html.Append("<h2>Current state</h2>\n<div class=\"cards current\">");
         Card(html, "Serving release", current.ServingRelease ?? "none",
             current.ServingVersion is null ? null : $"version {current.ServingVersion}");
-        Card(html, "Lock", current.LockHolder is null ? "free" : current.LockIsStale ? "stale" : "held",
-            current.LockHolder is null ? null : current.LockHolder + (current.LockIsStale ? " (its process is gone: the next deploy takes the lock over)" : ""));
+        if (current.LockNotRead)
+            Card(html, "Lock", "not read", "a cloud environment's lock is a blob lease: ./build.sh Status shows its holder");
+        else
+            Card(html, "Lock", current.LockHolder is null ? "free" : current.LockIsStale ? "stale" : "held",
+                current.LockHolder is null ? null : current.LockHolder + (current.LockIsStale ? " (its process is gone: the next deploy takes the lock over)" : ""));
         html.Append("<div class=\"card last-failure\"><h3>Last failure</h3>");
         if (current.LastFailure is { } failure)
         {

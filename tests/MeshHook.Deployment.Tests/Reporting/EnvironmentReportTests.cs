@@ -106,13 +106,28 @@ public sealed class EnvironmentReportTests : IDisposable
     }
 
     [Fact]
-    public async Task An_environment_whose_journal_this_machine_cannot_read_is_refused_saying_which_can()
+    public async Task A_cloud_environment_is_reported_from_its_targets_journal_without_reading_its_lock()
     {
-        var error = await Assert.ThrowsAsync<UserFacingException>(() => Report.CreateAsync(EnvironmentName.Staging, null, TestContext.Current.CancellationToken));
+        // staging keeps its journal in an append blob; the report reads whatever journal its target gives, here a file.
+        var journal = new DeploymentJournal(_root.Combine("staging-journal.jsonl"), new SecretMasker());
+        foreach (var (id, release, outcome, at) in new[]
+                 {
+                     ("d-1", "20261130-100000-0123456789ab", Outcomes.Succeeded, "2026-11-30T10:00:00"),
+                     ("d-2", "20261201-100000-0123456789ab", Outcomes.RolledBack, "2026-12-01T10:00:00"),
+                 })
+        {
+            await journal.AppendAsync(new JournalEntry { Type = JournalEntryTypes.Started, DeploymentId = id, At = GeneratedJournal.Utc(at), Kind = "deploy", Release = release },
+                TestContext.Current.CancellationToken);
+            await journal.AppendAsync(new JournalEntry { Type = JournalEntryTypes.Finished, DeploymentId = id, At = GeneratedJournal.Utc(at).AddMinutes(3), Outcome = outcome },
+                TestContext.Current.CancellationToken);
+        }
+        var cloud = new EnvironmentReport(_root.Path, new ReleaseStore(_root.Combine("artifacts", "releases")), _tools, _time) { JournalOfTarget = () => journal };
+        var report = await cloud.CreateAsync(EnvironmentName.Staging, null, TestContext.Current.CancellationToken);
 
-        Assert.Contains("staging's deployment journal", error.Message);
-        Assert.Contains("cannot read yet", error.Message);
-        Assert.Contains("./build.sh Report --environment local", error.Message);
+        Assert.Equal(2, report.Timeline.Count);
+        Assert.Equal("20261130-100000-0123456789ab", report.Current.ServingRelease);
+        Assert.True(report.Current.LockNotRead);
+        Assert.Contains("not read", ReportPage.Render(report));
         Assert.False(Directory.Exists(_root.Combine(".deploy")));
     }
 
