@@ -28,6 +28,9 @@ public sealed partial class TargetOptions
     /// <summary>containerApps: the registry's login server the release images are pushed to.</summary>
     public string? Registry { get; init; }
 
+    /// <summary>ssh: the hosts, deploy path, key and pinned host keys.</summary>
+    public SshTargetOptions? Ssh { get; init; }
+
     internal static TargetOptions? Read(JsonSection? section)
     {
         if (section is null)
@@ -47,8 +50,23 @@ public sealed partial class TargetOptions
                     x => RegistryServer().IsMatch(x) ? null : $"'{x}' is not a registry login server; allowed: <name>.azurecr.io with a name of 5-50 lower-case letters and digits."),
             };
         }
+        else if (kind == TargetKind.Ssh)
+        {
+            foreach (var key in CloudKeys)
+                section.Forbid(key, $"only a containerApps target has {key} (target.kind is ssh).");
+            // The ssh keys are read (and unknown ones rejected) by SshTargetOptions; a null result has recorded why.
+            var ssh = SshTargetOptions.Read(section);
+            return ssh is null ? null : new TargetOptions { Kind = TargetKind.Ssh, Ssh = ssh };
+        }
         else
         {
+            foreach (var key in SshKeys)
+            {
+                if (kind is not null)
+                    section.Forbid(key, $"only an ssh target has {key} (target.kind is {JsonEnum.Name(kind.Value)}).");
+                else
+                    section.Has(key);
+            }
             foreach (var key in CloudKeys)
             {
                 // With no valid kind the variant is unknown: report the kind alone.
@@ -65,6 +83,7 @@ public sealed partial class TargetOptions
     }
 
     static readonly string[] CloudKeys = ["resourceGroup", "webApp", "workerApp", "registry"];
+    static readonly string[] SshKeys = ["hosts", "deployPath", "key", "knownHosts", "bootLimit", "edgePort"];
 
     static string? AppProblem(string name) =>
         ContainerAppName().IsMatch(name)
