@@ -10,6 +10,7 @@ public static class DeploymentTargets
     public static IDeploymentTarget Create(DeploymentContext context) => context.Environment.Target.Kind switch
     {
         TargetKind.Local => LocalTarget.Create(context),
+        TargetKind.Ssh => Ssh.SshTarget.Create(context),
         TargetKind.ContainerApps => throw new UserFacingException(
             $"{context.Environment.Name.ToText()} deploys to Azure Container Apps, which comes with the cloud deploy (not available yet). " +
             "Use --environment local, or TerraformPlan/TerraformApply for its infrastructure."),
@@ -19,5 +20,5 @@ public static class DeploymentTargets
     };
 
     /// <summary>Whether the kind serves its stable URL through our edge (built by BuildEdge before Deploy and Rollback).</summary>
-    public static bool UsesEdge(TargetKind kind) => kind == TargetKind.Local;
+    public static bool UsesEdge(TargetKind kind) => kind is TargetKind.Local or TargetKind.Ssh; // ssh: every web host runs the edge
 }
