@@ -14,6 +14,9 @@ public enum SshRole
 /// <summary>One server of an ssh target.</summary>
 public sealed record SshHost(string Address, int Port, string User, IReadOnlyList<SshRole> Roles)
 {
+    /// <summary>This host's own deploy path when it differs from target.deployPath (a host with another disk layout).</summary>
+    public string? DeployPath { get; init; }
+
     /// <summary>user@address:port, the way the output and the journal name the host.</summary>
     public string Name => $"{User}@{Address}:{Port}";
 }
@@ -58,10 +61,7 @@ public sealed partial record SshTargetOptions
     {
         var errors = section.Errors.Count;
         var hosts = ReadHosts(section);
-        var deployPath = section.String("deployPath", required: true, "an absolute path on the hosts, e.g. /srv/meshhook",
-            x => DeployPathPattern().IsMatch(x) && !x.Split('/').Any(p => p is "." or "..")
-                ? null
-                : $"'{x}' is not allowed; allowed: an absolute path of letters, digits, '/', '.', '_', '-' without '.' or '..' parts (e.g. /srv/meshhook).");
+        var deployPath = ReadDeployPath(section, required: true);
         var key = section.Value("key", required: true, "a secret reference { \"secret\": \"NAME\" } to the private key") is { } keyElement
             ? SecretReference.Read(keyElement, section.PathOf("key"), section.Errors)
             : null;
@@ -110,6 +110,9 @@ public sealed partial record SshTargetOptions
         };
     }
 
+    /// <summary>Where a host keeps the layout: its own deployPath, else target.deployPath.</summary>
+    public string PathOf(SshHost host) => host.DeployPath ?? DeployPath;
+
     /// <summary>How known_hosts names a host: the address, or [address]:port when the port is not 22.</summary>
     public static string KnownHostsName(SshHost host) => host.Port == 22 ? host.Address : $"[{host.Address}]:{host.Port}";
 
@@ -136,12 +139,20 @@ public sealed partial record SshTargetOptions
             var roles = ReadRoles(host);
             var fingerprint = host.String("hostKey", required: false, "a SHA256 host key fingerprint, e.g. SHA256:nThbg6kXUpJWGl7E1IGOCspRomTxdCARLviKw6E5SY8",
                 x => Fingerprint().IsMatch(x) ? null : $"'{x}' is not a SHA256 fingerprint; allowed: SHA256:<43 base64 characters> (ssh-keygen -lf KEY prints it).");
+            var ownPath = ReadDeployPath(host, required: false);
             host.RejectUnknownKeys();
             if (address is not null && user is not null && roles is not null)
-                hosts.Add((new SshHost(address, port, user, roles), fingerprint));
+                hosts.Add((new SshHost(address, port, user, roles) { DeployPath = ownPath }, fingerprint));
         }
         return hosts;
     }
+
+    static string? ReadDeployPath(JsonSection section, bool required) =>
+        section.String("deployPath", required, "an absolute path on the hosts, e.g. /srv/meshhook",
+            x => DeployPathPattern().IsMatch(x) && !x.Split('/').Any(p => p is "." or "..")
+                ? null
+                : $"'{x}' is not allowed; allowed: an absolute path of letters, digits, '/', '.', '_', '-' without '.' or '..' parts (e.g. /srv/meshhook).")
+            ?.TrimEnd('/');
 
     static IReadOnlyList<SshRole>? ReadRoles(JsonSection host)
     {

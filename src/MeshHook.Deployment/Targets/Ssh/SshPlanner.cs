@@ -25,7 +25,8 @@ public sealed record SshSettings
 
     public TimeSpan DrainGrace { get; init; } = TimeSpan.FromSeconds(10);
 
-    public LocalLayout Layout => new(Options.DeployPath);
+    /// <summary>A host's layout: the local one under its deploy path.</summary>
+    public LocalLayout LayoutOf(SshHost host) => new(Options.PathOf(host));
 
     public Uri EdgeUrl(SshHost host) => new($"http://{(host.Address.Contains(':') ? $"[{host.Address}]" : host.Address)}:{Options.EdgePort}");
 
@@ -41,9 +42,9 @@ public sealed record SshSettings
 public sealed class SshPlanner(SshSettings settings, ReleaseStore store, IReadOnlyList<SshHostState> states)
 {
     public const int PortsPerHost = 2;
-    LocalLayout Layout => settings.Layout;
-    string Launcher => Layout.Root + "/bin/launch.mjs";
-    string Incoming(string release) => Layout.Root + "/incoming/" + release;
+    LocalLayout LayoutOf(SshHost host) => settings.LayoutOf(host);
+    string Launcher(SshHost host) => LayoutOf(host).Root + "/bin/launch.mjs";
+    string Incoming(SshHost host, string release) => LayoutOf(host).Root + "/incoming/" + release;
 
     /// <summary>The release the first host serves (what a failed deploy goes back to, what the journal calls previous).</summary>
     public string? Previous => states[0].Current;
@@ -51,13 +52,12 @@ public sealed class SshPlanner(SshSettings settings, ReleaseStore store, IReadOn
     public DeploymentPlan PlanDeploy(ReleaseManifest release)
     {
         var archives = store.PathOf(new ReleaseId(release.Id));
-        var uploads = release.Artifacts.Select(x => new Upload(Path.Combine(archives, x.File), Incoming(release.Id) + "/" + x.File, x.Sha256, x.Size)).ToList();
         var manifest = Path.Combine(archives, ReleaseManifest.FileName);
         var stages = new List<Stage>
         {
             new(Stage.Validate, [new VerifyRelease(release.Id)]),
             new(Stage.Lock, []),
-            new(Stage.StageRelease, [Parallel("stage the release", states.Select(state => Staging(state, release, uploads, manifest)))]),
+            new(Stage.StageRelease, [Parallel("stage the release", states.Select(state => Staging(state, release, archives, manifest)))]),
         };
         if (release.Artifacts.FirstOrDefault(x => x.Name == "migrations") is { } migrations)
         {
@@ -79,35 +79,37 @@ public sealed class SshPlanner(SshSettings settings, ReleaseStore store, IReadOn
         return Launch(DeploymentKind.Rollback, target, [new(Stage.Validate, []), new(Stage.Lock, [])]);
     }
 
-    IReadOnlyList<DeployStep> Staging(SshHostState state, ReleaseManifest release, IReadOnlyList<Upload> uploads, string manifest)
+    IReadOnlyList<DeployStep> Staging(SshHostState state, ReleaseManifest release, string archives, string manifest)
     {
         var host = state.Host;
-        var directory = Layout.ReleaseDirectory(release.Id);
+        var layout = LayoutOf(host);
+        var uploads = release.Artifacts.Select(x => new Upload(Path.Combine(archives, x.File), Incoming(host, release.Id) + "/" + x.File, x.Sha256, x.Size)).ToList();
+        var directory = layout.ReleaseDirectory(release.Id);
         var partial = directory + ".partial";
         var steps = new List<DeployStep>
         {
-            new RunRemote(host, new RemoteCommand("mkdir", "-p", "--", Incoming(release.Id), Layout.Releases, Layout.Shared, Layout.Root + "/run", Layout.Root + "/bin")),
-            new InstallLauncher(host, Launcher),
+            new RunRemote(host, new RemoteCommand("mkdir", "-p", "--", Incoming(host, release.Id), layout.Releases, layout.Shared + "/logs", layout.Root + "/run", layout.Root + "/bin")),
+            new InstallLauncher(host, Launcher(host)),
         };
         // A release already staged there (same id: same bytes, verified when it was staged) may be serving: left as it is.
         if (!state.Staged.Contains(release.Id))
         {
-            var all = uploads.Append(new Upload(manifest, Incoming(release.Id) + "/" + ReleaseManifest.FileName, "", 0)).ToList();
+            var all = uploads.Append(new Upload(manifest, Incoming(host, release.Id) + "/" + ReleaseManifest.FileName, "", 0)).ToList();
             steps.Add(new UploadFiles(host, all));
             steps.Add(new VerifyUploads(host, uploads));
             steps.Add(new RunRemote(host, new RemoteCommand("rm", "-rf", "--", partial)));
             foreach (var artifact in release.Artifacts)
             {
                 steps.Add(new RunRemote(host, new RemoteCommand("mkdir", "-p", "--", partial + "/" + artifact.Name)));
-                steps.Add(new RunRemote(host, new RemoteCommand("tar", "-xzf", Incoming(release.Id) + "/" + artifact.File, "-C", partial + "/" + artifact.Name, "--no-same-owner")));
+                steps.Add(new RunRemote(host, new RemoteCommand("tar", "-xzf", Incoming(host, release.Id) + "/" + artifact.File, "-C", partial + "/" + artifact.Name, "--no-same-owner")));
             }
-            steps.Add(new RunRemote(host, new RemoteCommand("cp", "--", Incoming(release.Id) + "/" + ReleaseManifest.FileName, partial + "/" + ReleaseManifest.FileName)));
+            steps.Add(new RunRemote(host, new RemoteCommand("cp", "--", Incoming(host, release.Id) + "/" + ReleaseManifest.FileName, partial + "/" + ReleaseManifest.FileName)));
             steps.Add(new RunRemote(host, new RemoteCommand("mv", "-T", "--", partial, directory)));
-            steps.Add(new RunRemote(host, new RemoteCommand("rm", "-rf", "--", Incoming(release.Id))));
+            steps.Add(new RunRemote(host, new RemoteCommand("rm", "-rf", "--", Incoming(host, release.Id))));
         }
-        steps.Add(new WriteRemoteEnvironmentFile(host, Layout.EnvironmentFile, settings.ConfigurationKeys));
+        steps.Add(new WriteRemoteEnvironmentFile(host, layout.EnvironmentFile, settings.ConfigurationKeys));
         if (IsWeb(host) && state.Running(LocalLayout.EdgeProcess) is null)
-            steps.Add(new UploadDirectory(host, "the edge", Path.GetDirectoryName(settings.EdgeAssembly)!, Layout.Edge));
+            steps.Add(new UploadDirectory(host, "the edge", Path.GetDirectoryName(settings.EdgeAssembly)!, layout.Edge));
         return steps;
     }
 
@@ -151,7 +153,8 @@ public sealed class SshPlanner(SshSettings settings, ReleaseStore store, IReadOn
     Started Start(SshHostState state, string release)
     {
         var host = state.Host;
-        var directory = Layout.ReleaseDirectory(release);
+        var layout = LayoutOf(host);
+        var directory = layout.ReleaseDirectory(release);
         var ports = new Queue<int>(state.FreePorts);
         var common = new Dictionary<string, string>
         {
@@ -169,9 +172,9 @@ public sealed class SshPlanner(SshSettings settings, ReleaseStore store, IReadOn
                 ["HOST"] = "127.0.0.1",
                 ["ORIGIN"] = settings.Url.GetLeftPart(UriPartial.Authority),
             }, "node", "build/index.js");
-            edge = Process(host, LocalLayout.EdgeProcess, null, settings.Options.EdgePort, Layout.Root, new Dictionary<string, string>(), "dotnet",
-                Layout.Edge + "/" + Path.GetFileName(settings.EdgeAssembly), "--listen", settings.EdgeUrl(host).GetLeftPart(UriPartial.Authority),
-                "--state", Layout.EdgeState) with { KeepIfRunning = true };
+            edge = Process(host, LocalLayout.EdgeProcess, null, settings.Options.EdgePort, layout.Root, new Dictionary<string, string>(), "dotnet",
+                layout.Edge + "/" + Path.GetFileName(settings.EdgeAssembly), "--listen", settings.EdgeUrl(host).GetLeftPart(UriPartial.Authority),
+                "--state", layout.EdgeState) with { KeepIfRunning = true };
             if (state.Running(LocalLayout.EdgeProcess) is not null)
                 edge = null;
         }
@@ -190,11 +193,12 @@ public sealed class SshPlanner(SshSettings settings, ReleaseStore store, IReadOn
     StartRemote Process(SshHost host, string name, string? release, int port, string workingDirectory, Dictionary<string, string> values,
         string program, params string[] arguments)
     {
-        var log = Layout.Shared + "/logs/" + name + ".log";
-        var launch = new List<string> { Launcher, "--log", log, "--exit-file", Layout.Root + "/run/" + name + ".exit", "--cwd", workingDirectory };
+        var layout = LayoutOf(host);
+        var log = layout.Shared + "/logs/" + name + ".log";
+        var launch = new List<string> { Launcher(host), "--log", log, "--exit-file", layout.Root + "/run/" + name + ".exit", "--cwd", workingDirectory };
         if (release is not null)
         {
-            launch.AddRange(["--env-file", Layout.EnvironmentFile]);
+            launch.AddRange(["--env-file", layout.EnvironmentFile]);
             foreach (var key in settings.SecretKeys)
                 launch.AddRange(["--mask", key]);
         }

@@ -37,7 +37,7 @@ public sealed class SshStepRunner(
     int _switchOrder;
     readonly HttpClient _http = new() { Timeout = Timeout.InfiniteTimeSpan };
 
-    LocalLayout Layout => settings.Layout;
+    LocalLayout LayoutOf(Environments.SshHost host) => settings.LayoutOf(host);
 
     public async Task RunAsync(DeployStep step, CancellationToken cancellationToken)
     {
@@ -139,10 +139,14 @@ public sealed class SshStepRunner(
                 var result = await host.RunAsync(new RemoteCommand("node", "-e", HealthScript, check.Url.ToString(), check.Version,
                     ((int)healthOptions.Timeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture),
                     ((int)healthOptions.Interval.TotalMilliseconds).ToString(CultureInfo.InvariantCulture),
-                    Layout.Root + "/run/" + check.Name + ".exit"), cancellationToken);
+                    LayoutOf(check.Host).Root + "/run/" + check.Name + ".exit"), cancellationToken);
                 if (result.ExitCode != 0)
+                {
+                    var logFile = $"{LayoutOf(check.Host).Shared}/logs/{check.Name}.log";
+                    var tail = await host.RunAsync(new RemoteCommand("tail", "-n", "20", "--", logFile), CancellationToken.None);
                     throw new UserFacingException($"{check.Name} on {host.Host.Name} did not become healthy at {check.Version}: {result.Output.Trim()} {result.Error.Trim()}" +
-                                                  $"\n  Its log: {Layout.Shared}/logs/{check.Name}.log on {host.Host.Name}.");
+                                                  $"\n  Last lines of {logFile} on {host.Host.Name}:\n{tail.Output.TrimEnd()}");
+                }
                 break;
             case SwitchHost switchHost:
                 await SwitchAsync(host, switchHost, cancellationToken);
@@ -231,23 +235,23 @@ public sealed class SshStepRunner(
     async Task StartAsync(SshHostConnection host, StartRemote start, CancellationToken cancellationToken)
     {
         // A process of the same name that ran before left its exit file: the health check must not read it as this one's.
-        await host.CheckAsync(new RemoteCommand("rm", "-f", "--", Layout.Root + "/run/" + start.Name + ".exit"), cancellationToken);
+        await host.CheckAsync(new RemoteCommand("rm", "-f", "--", LayoutOf(start.Host).Root + "/run/" + start.Name + ".exit"), cancellationToken);
         var output = await host.CheckAsync(start.Launch, cancellationToken);
         if (!int.TryParse(output.Trim(), CultureInfo.InvariantCulture, out var pid))
             throw new UserFacingException($"Starting {start.Name} on {host.Host.Name} printed no process id: {output.Trim()}");
         var record = new RemoteProcess(start.Name, start.Release, start.Port, pid, time.GetUtcNow(), start.Log);
         using var content = new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(record, Json));
-        await PutAsync(host, content, RecordPath(start.Name), 600, cancellationToken);
+        await PutAsync(host, content, RecordPath(start.Host, start.Name), 600, cancellationToken);
     }
 
-    string RecordPath(string name) => Layout.Root + "/run/" + name + ".json";
+    string RecordPath(Environments.SshHost host, string name) => LayoutOf(host).Root + "/run/" + name + ".json";
 
     async Task StopAsync(SshHostConnection host, StopRemote stop, CancellationToken cancellationToken)
     {
         RemoteProcess? record;
         try
         {
-            record = JsonSerializer.Deserialize<RemoteProcess>(host.Sftp.ReadAllText(RecordPath(stop.Name)), Json);
+            record = JsonSerializer.Deserialize<RemoteProcess>(host.Sftp.ReadAllText(RecordPath(stop.Host, stop.Name)), Json);
         }
         catch (SftpPathNotFoundException)
         {
@@ -268,15 +272,15 @@ public sealed class SshStepRunner(
             }
             await Task.Delay(TimeSpan.FromMilliseconds(100), time, cancellationToken);
         }
-        host.Sftp.DeleteFile(RecordPath(stop.Name));
+        host.Sftp.DeleteFile(RecordPath(stop.Host, stop.Name));
     }
 
     async Task SwitchAsync(SshHostConnection host, SwitchHost step, CancellationToken cancellationToken)
     {
         var state = new EdgeState(step.ReleaseId, $"http://127.0.0.1:{step.UpstreamPort}", time.GetUtcNow());
         using (var content = new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(state, Json)))
-            await PutAsync(host, content, Layout.EdgeState, 600, cancellationToken);
-        var edge = new EdgeSwitch(Layout.EdgeState, step.EdgeUrl, _http, time);
+            await PutAsync(host, content, LayoutOf(step.Host).EdgeState, 600, cancellationToken);
+        var edge = new EdgeSwitch(LayoutOf(step.Host).EdgeState, step.EdgeUrl, _http, time);
         var deadline = time.GetUtcNow() + TimeSpan.FromSeconds(30);
         string? seen;
         while ((seen = await edge.ActiveReleaseAsync(cancellationToken)) != step.ReleaseId)
@@ -285,7 +289,7 @@ public sealed class SshStepRunner(
                 throw new UserFacingException($"The edge of {host.Host.Name} at {step.EdgeUrl} did not switch to {step.ReleaseId} within 30 s (it reports {seen ?? "nothing"}).");
             await Task.Delay(TimeSpan.FromMilliseconds(50), time, cancellationToken);
         }
-        var link = Layout.Current;
+        var link = LayoutOf(step.Host).Current;
         await host.CheckAsync(new RemoteCommand("ln", "-sfn", "--", "releases/" + step.ReleaseId, link + ".new"), cancellationToken);
         await host.CheckAsync(new RemoteCommand("mv", "-T", "--", link + ".new", link), cancellationToken);
     }

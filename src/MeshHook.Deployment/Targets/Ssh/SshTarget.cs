@@ -45,8 +45,8 @@ public sealed class SshTarget : IDeploymentTarget, IAsyncDisposable
         _observers = observers;
         var options = settings.Options;
         _connections = new SshConnections(options.HostKeys, privateKey, TimeSpan.FromSeconds(20));
-        _lock = new SshEnvironmentLock(_connections, options.Hosts[0], options.DeployPath, time);
-        _journal = new SshJournal(_connections, options.Hosts[0], options.DeployPath, tools.Masker);
+        _lock = new SshEnvironmentLock(_connections, options.Hosts[0], options.PathOf(options.Hosts[0]), time);
+        _journal = new SshJournal(_connections, options.Hosts[0], options.PathOf(options.Hosts[0]), tools.Masker);
     }
 
     public static SshTarget Create(DeploymentContext context)
@@ -87,7 +87,7 @@ public sealed class SshTarget : IDeploymentTarget, IAsyncDisposable
     /// <summary>Every host's state, read in parallel (one connection per host, kept for the run).</summary>
     public async Task<IReadOnlyList<SshHostState>> ReadHostsAsync(CancellationToken cancellationToken) =>
         await Task.WhenAll(_settings.Options.Hosts.Select(async host =>
-            await SshHostState.ReadAsync(await _connections.ToAsync(host, cancellationToken), _settings.Options.DeployPath, SshPlanner.PortsPerHost, cancellationToken)));
+            await SshHostState.ReadAsync(await _connections.ToAsync(host, cancellationToken), _settings.Options.PathOf(host), SshPlanner.PortsPerHost, cancellationToken)));
 
     SshPlanner Planner(IReadOnlyList<SshHostState> states) => new(_settings, _store, states);
 
