@@ -23,7 +23,7 @@ MESHHOOK_SSH_BENCH_RUNS="$RUNS" MESHHOOK_SSH_BENCH_OUT="$out" \
   dotnet test --project tests/MeshHook.Deployment.Tests --no-build -- --filter-class '*SshScalingTests' > /dev/null
 
 median() { sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) exit 1; if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
-awk '{ printf "run: %s host(s) %s s\n", $1, $2 }' "$out"
+awk '{ line = sprintf("run: %s host(s) %s s", $1, $2); sub(/^[^#]*#/, "", $0); print line " (stages:" $0 ")" }' "$out"
 one="$(awk '$1 == 1 { print $2 }' "$out" | median)"
 four="$(awk '$1 == 4 { print $2 }' "$out" | median)"
 echo "median 1 host: ${one} s"

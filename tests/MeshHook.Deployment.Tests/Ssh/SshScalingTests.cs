@@ -32,7 +32,12 @@ public sealed class SshScalingTests
                 Assert.All(await Task.WhenAll(Enumerable.Range(0, hosts).Select(x => deployment.ServedAsync(x, token))), x => Assert.Equal(release.Id, x));
                 lines.Add(string.Create(CultureInfo.InvariantCulture, $"{hosts} {clock.Elapsed.TotalSeconds:0.000}"));
                 if (output is not null)
-                    await File.AppendAllTextAsync(output, lines[^1] + "\n", token);
+                {
+                    // Where the time went, per stage (from the journal on the first host), for the benchmark's reader.
+                    var stages = (await target.Journal.ReadDeploymentsAsync(token)).Last().Stages
+                        .Select(x => string.Create(CultureInfo.InvariantCulture, $"{x.Stage}={x.DurationMs / 1000.0:0.0}"));
+                    await File.AppendAllTextAsync(output, lines[^1] + " # " + string.Join(" ", stages) + "\n", token);
+                }
             }
         Assert.Equal(runs * 2, lines.Count);
     }

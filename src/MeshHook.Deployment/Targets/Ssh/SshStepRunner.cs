@@ -71,11 +71,12 @@ public sealed class SshStepRunner(
 
     async Task ParallelAsync(InParallel parallel, CancellationToken cancellationToken)
     {
-        var lanes = parallel.Lanes.Select(async lane =>
+        // Task.Run: SSH.NET's SFTP calls block their thread, so without it the lanes would take turns.
+        var lanes = parallel.Lanes.Select(lane => Task.Run(async () =>
         {
             foreach (var step in lane)
                 await RunAsync(step, cancellationToken);
-        }).ToList();
+        }, cancellationToken)).ToList();
         try
         {
             await Task.WhenAll(lanes);
