@@ -34,6 +34,7 @@ partial class Build : NukeBuild
             await Sources.BuildTools.InstallAsync(Tools, CancellationToken);
             await DebianPackages.EnsureAsync(Tools, "shellcheck", "shellcheck", CancellationToken);
             await DebianPackages.EnsureAsync(Tools, "chromium", "chromium", CancellationToken);   // the report's browser test
+            await DebianPackages.EnsureAsync(Tools, "sshd", "openssh-server", CancellationToken);  // the ssh target's tests run real sshd
         });
 
     Target Compile => _ => _

@@ -12,4 +12,8 @@ public enum TargetKind
     /// <summary>Azure Container Apps (web and workers apps, images in Azure Container Registry); created by infra/.</summary>
     [JsonStringEnumMemberName("containerApps")]
     ContainerApps,
+
+    /// <summary>Your own servers over SSH: per host the local layout under target.deployPath, an edge per host, a rolling switch.</summary>
+    [JsonStringEnumMemberName("ssh")]
+    Ssh,
 }

@@ -38,6 +38,9 @@ public sealed partial class TargetOptions
     /// <summary>containerApps: the subscription of the resource group; when absent, AZURE_SUBSCRIPTION_ID (which infra/ sets per GitHub environment).</summary>
     public string? SubscriptionId { get; init; }
 
+    /// <summary>ssh: the hosts, deploy path, key and pinned host keys.</summary>
+    public SshTargetOptions? Ssh { get; init; }
+
     internal static TargetOptions? Read(JsonSection? section)
     {
         if (section is null)
@@ -62,8 +65,23 @@ public sealed partial class TargetOptions
                     x => SubscriptionGuid().IsMatch(x) ? null : $"'{x}' is not a subscription id; expected a GUID like 00000000-0000-0000-0000-000000000000 (or leave it out and set AZURE_SUBSCRIPTION_ID)."),
             };
         }
+        else if (kind == TargetKind.Ssh)
+        {
+            foreach (var key in CloudKeys)
+                section.Forbid(key, $"only a containerApps target has {key} (target.kind is ssh).");
+            // The ssh keys are read (and unknown ones rejected) by SshTargetOptions; a null result has recorded why.
+            var ssh = SshTargetOptions.Read(section);
+            return ssh is null ? null : new TargetOptions { Kind = TargetKind.Ssh, Ssh = ssh };
+        }
         else
         {
+            foreach (var key in SshKeys)
+            {
+                if (kind is not null)
+                    section.Forbid(key, $"only an ssh target has {key} (target.kind is {JsonEnum.Name(kind.Value)}).");
+                else
+                    section.Has(key);
+            }
             foreach (var key in CloudKeys)
             {
                 // With no valid kind the variant is unknown: report the kind alone.
@@ -80,6 +98,7 @@ public sealed partial class TargetOptions
     }
 
     static readonly string[] CloudKeys = ["resourceGroup", "webApp", "workerApp", "registry", "state", "subscriptionId"];
+    static readonly string[] SshKeys = ["hosts", "deployPath", "key", "knownHosts", "bootLimit", "edgePort"];
 
     static string? AppProblem(string name) =>
         ContainerAppName().IsMatch(name)

@@ -15,11 +15,12 @@ public static class DeploymentTargets
     {
         TargetKind.Local => LocalTarget.Create(context),
         TargetKind.ContainerApps => ContainerAppsTarget.Create(context, connections),
+        TargetKind.Ssh => Ssh.SshTarget.Create(context),
         var kind => throw new UserFacingException(
             $"{context.Environment.Name.ToText()} deploys to a {kind} target, which this build cannot deploy to yet. " +
             $"Use --environment local, or change target.kind in {context.Environment.File}."),
     };
 
     /// <summary>Whether the kind serves its stable URL through our edge (built by BuildEdge before Deploy and Rollback).</summary>
-    public static bool UsesEdge(TargetKind kind) => kind == TargetKind.Local;
+    public static bool UsesEdge(TargetKind kind) => kind is TargetKind.Local or TargetKind.Ssh; // ssh: every web host runs the edge
 }

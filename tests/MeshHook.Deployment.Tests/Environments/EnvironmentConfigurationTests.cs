@@ -106,7 +106,7 @@ public sealed class EnvironmentConfigurationTests : IDisposable
 
         var error = Samples.Problems(json);
 
-        Assert.Contains(error.Errors, x => x.EndsWith(": target.kind: 'cloud' is not allowed; allowed: local, containerApps.", StringComparison.Ordinal));
+        Assert.Contains(error.Errors, x => x.EndsWith(": target.kind: 'cloud' is not allowed; allowed: local, containerApps, ssh.", StringComparison.Ordinal));
         Assert.Contains(error.Errors, x => x.EndsWith(": secrets.provider: 'vault' is not allowed; allowed: env, file, keyvault. Did you mean 'keyvault'?", StringComparison.Ordinal));
         Assert.Contains(error.Errors, x => x.EndsWith(": notifications[0].kind: 'teams' is not allowed; allowed: slack, github, email, webhook.", StringComparison.Ordinal));
     }
