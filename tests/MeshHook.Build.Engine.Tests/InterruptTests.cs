@@ -243,9 +243,10 @@ public sealed class InterruptTests : IDisposable
                 UseShellExecute = false,
                 WorkingDirectory = root,
             };
-            // As a terminal's foreground job has it: SIGINT at its default. A run started from a non-interactive shell's
-            // background job inherits SIGINT ignored, and an ignored signal stays ignored through every exec after it.
-            foreach (var argument in (string[])["--wait", "--", "env", "--default-signal=INT", DotnetHost(), SampleDll(), "LongTool+Cleanup",
+            // As a terminal's foreground job has them: SIGINT, SIGHUP and SIGTERM at their defaults. A run started under nohup
+            // (SIGHUP ignored) or from a non-interactive shell's background job (SIGINT ignored) passes the ignored signal on
+            // through every exec after it.
+            foreach (var argument in (string[])["--wait", "--", "env", "--default-signal=INT,HUP,TERM", DotnetHost(), SampleDll(), "LongTool+Cleanup",
                          "--state", state, "--no-logo", "--host", "Terminal", .. more])
                 start.ArgumentList.Add(argument);
             start.Environment["HOME"] = root;
