@@ -90,15 +90,5 @@ public sealed class ContainerAppsPlanTests
         Snapshot.Match(plan.Describe());
     }
 
-    static ReleaseManifest Manifest(string id) => new()
-    {
-        Id = id,
-        Version = "1.0." + id[..8],
-        Commit = id[16..] + "0000000000000000000000000000",
-        CreatedAt = DateTimeOffset.Parse("2026-03-01T09:00:00Z", System.Globalization.CultureInfo.InvariantCulture),
-        Builder = "github-actions@profullstack/meshhook/actions/runs/1",
-        Dirty = false,
-        Migrations = ["20260101000000_first.sql"],
-        Artifacts = new[] { "web", "workers", "migrations" }.Select(x => new ReleaseArtifact(x, x + ".tar.gz", new string('0', 64), 1)).ToList(),
-    };
+    static ReleaseManifest Manifest(string id) => MeshHook.Deployment.Tests.Deploying.PlanManifests.For(id, "github-actions@profullstack/meshhook/actions/runs/1");
 }

@@ -101,17 +101,7 @@ public sealed class LocalPlanTests : IDisposable
         SupabaseCli = "/repo/tools/node_modules/supabase/dist/supabase.js",
     };
 
-    static ReleaseManifest Manifest(string id) => new()
-    {
-        Id = id,
-        Version = "1.0." + id[..8],
-        Commit = id[16..] + "0000000000000000000000000000",
-        CreatedAt = DateTimeOffset.Parse("2026-03-01T09:00:00Z", System.Globalization.CultureInfo.InvariantCulture),
-        Builder = "tester@test",
-        Dirty = false,
-        Migrations = ["20260101000000_first.sql"],
-        Artifacts = new[] { "web", "workers", "migrations" }.Select(x => new ReleaseArtifact(x, x + ".tar.gz", new string('0', 64), 1)).ToList(),
-    };
+    static ReleaseManifest Manifest(string id) => PlanManifests.For(id);
 
     /// <summary>Releases unpacked in the environment as a deploy leaves them (release.json beside each artifact's folder).</summary>
     void StageReleases(params string[] ids)

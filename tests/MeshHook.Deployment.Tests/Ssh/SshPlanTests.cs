@@ -39,17 +39,7 @@ public sealed class SshPlanTests
         LocalMigrations = "/repo/.deploy/staging/migrations",
     };
 
-    static ReleaseManifest Manifest(string id) => new()
-    {
-        Id = id,
-        Version = "1.0." + id[..8],
-        Commit = id[16..] + "0000000000000000000000000000",
-        CreatedAt = DateTimeOffset.Parse("2026-03-01T09:00:00Z", System.Globalization.CultureInfo.InvariantCulture),
-        Builder = "tester@test",
-        Dirty = false,
-        Migrations = ["20260101000000_first.sql"],
-        Artifacts = new[] { "web", "workers", "migrations" }.Select(x => new ReleaseArtifact(x, x + ".tar.gz", new string('0', 64), 1)).ToList(),
-    };
+    static ReleaseManifest Manifest(string id) => MeshHook.Deployment.Tests.Deploying.PlanManifests.For(id);
 
     static SshHostState Fresh(SshHost host, int port) => new(host, null, [], [], [port, port + 1]);
 
