@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using MeshHook.Deployment.Journal;
 using MeshHook.Deployment.Stages;
+using MeshHook.Reliability.Faults;
 using MeshHook.Deployment.Tests.Deploying;
 using MeshHook.Tooling;
 
@@ -34,10 +35,10 @@ static class Harness
         {
             var environment = new Dictionary<string, string?>
             {
-                [FaultInjection.Switch] = fault is null ? null : "enabled",
-                [FaultInjection.Variable] = fault,
+                [FaultInjector.Switch] = fault is null ? null : "enabled",
+                [FaultInjector.Variable] = fault,
             };
-            // A hung deploy is killed when it says it hangs (FaultInjection.HangAnnouncement), not after a guessed number of
+            // A hung deploy is killed when it says it hangs (FaultInjector.HangAnnouncement), not after a guessed number of
             // seconds: on a busy machine a correct deploy may take longer than any such guess to reach the stage.
             using var hang = new HangSignal();
             try
@@ -135,7 +136,7 @@ static class Harness
 
         public void Write(ToolCommand command, OutputLine line)
         {
-            if (line.Text.StartsWith(FaultInjection.HangAnnouncement, StringComparison.Ordinal))
+            if (line.Text.StartsWith(FaultInjector.HangAnnouncement, StringComparison.Ordinal))
                 _source.Cancel();
         }
 

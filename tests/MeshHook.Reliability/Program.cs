@@ -2,6 +2,7 @@ using System.Diagnostics;
 using MeshHook.Deployment.Stages;
 using MeshHook.Deployment.Tests.Deploying;
 using MeshHook.Reliability;
+using MeshHook.Reliability.Faults;
 
 // MeshHook.Reliability harness [--runs N] [--seed S]          N deploys/rollbacks with random faults; prints the result line
 // MeshHook.Reliability child <root> deploy <release> | rollback | status   one operation in an existing environment
@@ -27,7 +28,10 @@ namespace MeshHook.Reliability
         {
             var variables = Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
                 .ToDictionary(x => (string)x.Key, x => (string?)x.Value ?? "");
-            await using var local = LocalDeployment.Attach(root, FaultInjection.FromEnvironment(variables));
+            await using var local = LocalDeployment.Attach(root);
+            // The chaos is this harness's, registered by its own child: no fault exists in a production deploy's flow.
+            if (FaultInjector.FromEnvironment(variables) is { } fault)
+                local.Environment.Participants.Add(fault);
             try
             {
                 switch (args)

@@ -13,11 +13,20 @@ namespace MeshHook.Deployment.Stages;
 /// Ctrl+C/SIGTERM (the token) before the switch stops the new release and journals the deploy as cancelled (the old
 /// release keeps serving); from the switch on the token is no longer passed: the deploy finishes verifying (or rolls
 /// back), so an interrupt never leaves the environment half-switched.
+/// What happens is told as events (<see cref="IDeploymentObserver"/>) rather than written inline: the journal
+/// (<see cref="JournalRecorder"/>, always registered, first), then <see cref="Participants"/>, both required, then the
+/// best-effort <see cref="Observers"/> (<see cref="DeploymentObservers"/>).
 /// </summary>
 public sealed class Deployer(IDeploymentJournal journal, IEnvironmentLock environmentLock, IStepRunner runner, TimeProvider time, DeploymentLog log)
 {
-    /// <summary>A fault to inject (reliability tests only; null in normal runs).</summary>
-    public FaultInjection? Fault { get; init; }
+    /// <summary>
+    /// Required participants, told of every event after the journal and before the <see cref="Observers"/>: unbounded,
+    /// and what they throw fails the deploy (or, while a stage runs, the stage) as a step's failure would. The reliability
+    /// harness's fault injection plugs in here (Polly's chaos strategies are the model), so no fault lives in the stage
+    /// loop of a production deploy. The journal is not one of these to register: the Deployer writes its own journal
+    /// (<see cref="JournalRecorder"/>) first, always, since a deploy nobody journaled could not be closed after a kill.
+    /// </summary>
+    public IReadOnlyList<IDeploymentObserver> Participants { get; init; } = [];
 
     /// <summary>Told of the deployment's start, stages, warnings and outcome (notifiers, harness); never fail the deploy.</summary>
     public IReadOnlyList<IDeploymentObserver> Observers { get; init; } = [];
@@ -28,8 +37,10 @@ public sealed class Deployer(IDeploymentJournal journal, IEnvironmentLock enviro
     /// <summary>How long one observer call may take before it is reported as a warning and left behind.</summary>
     public TimeSpan ObserverTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
-    DeploymentObservers Observed => new(Observers, ObserverTimeout, time, log);
+    DeploymentObservers Observed => new([new JournalRecorder(journal, time), .. Participants], Observers, ObserverTimeout, time, log);
     DeploymentStarted? _started;
+
+    DeploymentStarted Started => _started ?? throw new InvalidOperationException("The deployment has not started.");
     List<(DeploymentWarningKind Kind, string Message)> _lockWarnings = [];
 
     /// <summary>Runs right after the lock is taken: the target repairs what a killed run left (stale processes, the edge).</summary>
@@ -78,22 +89,17 @@ public sealed class Deployer(IDeploymentJournal journal, IEnvironmentLock enviro
                 await Recover(cancellationToken);
                 plan = makePlan();
             }
-            await journal.AppendAsync(new JournalEntry
-            {
-                Type = JournalEntryTypes.Started, DeploymentId = deploymentId, At = lockStarted,
-                Kind = plan.Kind.ToString().ToLowerInvariant(), Environment = plan.Environment, Release = plan.ReleaseId,
-                PreviousRelease = plan.PreviousReleaseId, Actor = request.Actor, Commit = request.Commit, Override = request.Override,
-            }, CancellationToken.None);
-            await JournalAsync(deploymentId, Stage.Lock, lockStarted, Outcomes.Succeeded);
-            _started = new DeploymentStarted(deploymentId, plan.Kind, plan.Environment, plan.ReleaseId, plan.PreviousReleaseId, request.Actor,
-                request.Commit, lockStarted);
-            await Observed.NotifyAsync("started", (x, token) => x.StartedAsync(_started, token));
+            var deployment = new DeploymentStarted(deploymentId, plan.Kind, plan.Environment, plan.ReleaseId, plan.PreviousReleaseId, request.Actor,
+                request.Commit, lockStarted) { Override = request.Override };
+            // The journal's started and lock entries first (a failed write fails the deploy), then the notifiers hear it.
+            await Observed.NotifyAsync("started", (x, token) => x.StartedAsync(deployment, token));
+            _started = deployment;
             foreach (var (kind, message) in _lockWarnings)
                 await WarnAsync(kind, message);
             foreach (var (kind, message) in Warnings)
                 await WarnAsync(kind, message);
 
-            var outcome = await RunStagesAsync(plan, deploymentId, cancellationToken);
+            var outcome = await RunStagesAsync(plan, cancellationToken);
             return new DeploymentResult(deploymentId, outcome, plan.ReleaseId, started.Elapsed, plan.Kind);
         }
         finally
@@ -124,7 +130,7 @@ public sealed class Deployer(IDeploymentJournal journal, IEnvironmentLock enviro
         }
     }
 
-    async Task<string> RunStagesAsync(DeploymentPlan plan, string deploymentId, CancellationToken cancellationToken)
+    async Task<string> RunStagesAsync(DeploymentPlan plan, CancellationToken cancellationToken)
     {
         var switched = false;
         foreach (var stage in plan.Stages.Where(x => x.Name is not (Stage.Validate or Stage.Lock)))
@@ -139,34 +145,30 @@ public sealed class Deployer(IDeploymentJournal journal, IEnvironmentLock enviro
                     cancellationToken.ThrowIfCancellationRequested();
                     switched = true;
                 }
-                // From the switch on, steps run to the end (verified, else rolled back) even after Ctrl+C. (An injected
-                // hang still ends on the token: it stands for a step that never returns, as the reliability tests use it.)
+                // From the switch on, steps run to the end (verified, else rolled back) even after Ctrl+C. The required
+                // participants still get the deploy's token: an injected hang stands for a step that never returns, and
+                // ends on the token as the reliability tests use it.
                 var stageToken = switched ? CancellationToken.None : cancellationToken;
-                if (Fault is not null)
-                    await Fault.InjectAsync(stage.Name, afterFirstStep: false, cancellationToken);
-                if (Fault is not null && stage.Steps.Count == 0)
-                    await Fault.InjectAsync(stage.Name, afterFirstStep: true, cancellationToken);
+                var starting = new StageStarting(Started, stage.Name, stage.Steps, stageStarted);
+                await Observed.NotifyAsync($"stage {stage.Name} starting", (x, token) => x.StageStartingAsync(starting, token), cancellationToken);
                 for (var index = 0; index < stage.Steps.Count; index++)
                 {
                     log.Information($"    {stage.Steps[index].Describe()}");
                     await runner.RunAsync(stage.Steps[index], stageToken);
-                    if (index == 0 && Fault is not null)
-                        await Fault.InjectAsync(stage.Name, afterFirstStep: true, cancellationToken);
+                    var step = new StepFinished(Started, stage.Name, index, stage.Steps[index]);
+                    await Observed.NotifyAsync($"step {index + 1} of {stage.Name}", (x, token) => x.StepFinishedAsync(step, token), cancellationToken);
                 }
-                await JournalAsync(deploymentId, stage.Name, stageStarted, Outcomes.Succeeded);
                 await StageFinishedAsync(stage.Name, stageStarted, Outcomes.Succeeded, null);
             }
             catch (OperationCanceledException exception) when (!switched && cancellationToken.IsCancellationRequested)
             {
-                await JournalAsync(deploymentId, stage.Name, stageStarted, Outcomes.Cancelled, "cancelled (Ctrl+C or SIGTERM)");
                 await StageFinishedAsync(stage.Name, stageStarted, Outcomes.Cancelled, "cancelled (Ctrl+C or SIGTERM)");
-                throw await CancelAsync(plan, deploymentId, stage.Name, exception);
+                throw await CancelAsync(plan, stage.Name, exception);
             }
             catch (Exception exception) when (stage.Name == Stage.CleanUp && exception is not OperationCanceledException)
             {
                 // The new release is live and verified: a clean-up problem is worth a warning, not a failed deploy. The
                 // target's repair then stops what the clean-up left running, so no other release keeps running.
-                await JournalAsync(deploymentId, stage.Name, stageStarted, Outcomes.Failed, exception.Message);
                 await StageFinishedAsync(stage.Name, stageStarted, Outcomes.Failed, exception.Message);
                 log.Warning($"Clean-up after the deploy failed (the new release is live): {exception.Message}");
                 if (Recover is not null)
@@ -174,7 +176,6 @@ public sealed class Deployer(IDeploymentJournal journal, IEnvironmentLock enviro
             }
             catch (Exception exception)
             {
-                await JournalAsync(deploymentId, stage.Name, stageStarted, Outcomes.Failed, exception.Message);
                 await StageFinishedAsync(stage.Name, stageStarted, Outcomes.Failed, exception.Message);
                 if (switched && plan.PreviousReleaseId is not null)
                     await WarnAsync(DeploymentWarningKind.AutomaticRollback,
@@ -182,13 +183,12 @@ public sealed class Deployer(IDeploymentJournal journal, IEnvironmentLock enviro
                 if (MigrationsStay(plan, stage.Name))
                     await WarnAsync(DeploymentWarningKind.MigrationNotUndone,
                         $"The migrations of {plan.ReleaseId} were applied and stay (forward-only): the release that serves now must work with them.");
-                throw await RecoverAsync(plan, deploymentId, stage.Name, switched, exception);
+                throw await RecoverAsync(plan, stage.Name, switched, exception);
             }
         }
 
         if (cancellationToken.IsCancellationRequested)
             log.Warning($"Interrupted after the switch: {plan.ReleaseId} was verified and stays live.");
-        await FinishAsync(deploymentId, Outcomes.Succeeded, null);
         await FinishedAsync(Outcomes.Succeeded, null, null);
         return Outcomes.Succeeded;
     }
@@ -198,7 +198,7 @@ public sealed class Deployer(IDeploymentJournal journal, IEnvironmentLock enviro
     /// and journal the deploy as cancelled. Returns the exception to throw: a cancellation, so the build reports the
     /// target as aborted and exits 130, not as a failure.
     /// </summary>
-    async Task<Exception> CancelAsync(DeploymentPlan plan, string deploymentId, string stage, OperationCanceledException cancellation)
+    async Task<Exception> CancelAsync(DeploymentPlan plan, string stage, OperationCanceledException cancellation)
     {
         log.Warning($"{plan.Kind} cancelled at '{stage}', before the switch: stopping {plan.ReleaseId}; " +
                     $"{plan.PreviousReleaseId ?? "nothing"} keeps serving.");
@@ -214,15 +214,13 @@ public sealed class Deployer(IDeploymentJournal journal, IEnvironmentLock enviro
         }
         catch (Exception recoveryFailure)
         {
-            await JournalAsync(deploymentId, "recover", recoveryStarted, Outcomes.Failed, recoveryFailure.Message);
-            await FinishAsync(deploymentId, Outcomes.Failed, $"cancelled at '{stage}' (then stopping {plan.ReleaseId} failed: {recoveryFailure.Message})");
+            await RecoveryFinishedAsync(recoveryStarted, Outcomes.Failed, recoveryFailure.Message);
             await FinishedAsync(Outcomes.Failed, stage, $"cancelled at '{stage}' (then stopping {plan.ReleaseId} failed: {recoveryFailure.Message})");
             return new DeploymentFailedException(
                 $"{plan.Kind} of {plan.ReleaseId} was cancelled at '{stage}', and stopping it failed: {recoveryFailure.Message}", Outcomes.Failed, stage);
         }
 
-        await JournalAsync(deploymentId, "recover", recoveryStarted, Outcomes.Succeeded);
-        await FinishAsync(deploymentId, Outcomes.Cancelled, $"cancelled at '{stage}' before the switch");
+        await RecoveryFinishedAsync(recoveryStarted, Outcomes.Succeeded, null);
         await FinishedAsync(Outcomes.Cancelled, stage, $"cancelled at '{stage}' before the switch");
         return new OperationCanceledException(
             $"{plan.Kind} of {plan.ReleaseId} was cancelled at '{stage}'. " +
@@ -230,7 +228,7 @@ public sealed class Deployer(IDeploymentJournal journal, IEnvironmentLock enviro
             cancellation, cancellation.CancellationToken);
     }
 
-    async Task<DeploymentFailedException> RecoverAsync(DeploymentPlan plan, string deploymentId, string stage, bool switched, Exception failure)
+    async Task<DeploymentFailedException> RecoverAsync(DeploymentPlan plan, string stage, bool switched, Exception failure)
     {
         var reason = failure is OperationCanceledException ? "it was cancelled" : failure.Message;
         var steps = switched ? plan.OnFailureAfterSwitch : plan.OnFailureBeforeSwitch;
@@ -249,16 +247,14 @@ public sealed class Deployer(IDeploymentJournal journal, IEnvironmentLock enviro
         }
         catch (Exception recoveryFailure)
         {
-            await JournalAsync(deploymentId, "recover", recoveryStarted, Outcomes.Failed, recoveryFailure.Message);
-            await FinishAsync(deploymentId, Outcomes.Failed, $"{reason} (then recovery failed: {recoveryFailure.Message})");
+            await RecoveryFinishedAsync(recoveryStarted, Outcomes.Failed, recoveryFailure.Message);
             await FinishedAsync(Outcomes.Failed, stage, $"{reason} (then recovery failed: {recoveryFailure.Message})");
             return new DeploymentFailedException(
                 $"{plan.Kind} of {plan.ReleaseId} failed at '{stage}': {reason}\nRecovery failed too: {recoveryFailure.Message}", Outcomes.Failed, stage);
         }
 
         var outcome = switched && plan.PreviousReleaseId is not null ? Outcomes.RolledBack : Outcomes.Failed;
-        await JournalAsync(deploymentId, "recover", recoveryStarted, Outcomes.Succeeded);
-        await FinishAsync(deploymentId, outcome, reason);
+        await RecoveryFinishedAsync(recoveryStarted, Outcomes.Succeeded, null);
         await FinishedAsync(outcome, stage, reason);
         return new DeploymentFailedException(outcome == Outcomes.RolledBack
             ? $"{plan.Kind} of {plan.ReleaseId} failed at '{stage}' and was rolled back automatically to {plan.PreviousReleaseId}, which is serving and verified: {reason}"
@@ -268,7 +264,10 @@ public sealed class Deployer(IDeploymentJournal journal, IEnvironmentLock enviro
 
     // Journal writes and the lock's release take no token: after Ctrl+C the outcome must still be recorded and the lock freed.
 
-    /// <summary>Entries left open by a run that was killed: we hold the lock, so nobody else is running them.</summary>
+    /// <summary>
+    /// Entries left open by a run that was killed: we hold the lock, so nobody else is running them. (Written here, not by
+    /// the <see cref="JournalRecorder"/>: it closes other runs' deployments, before this one has started.)
+    /// </summary>
     public async Task CloseAbandonedDeploymentsAsync()
     {
         foreach (var record in (await journal.ReadDeploymentsAsync(CancellationToken.None)).Where(x => x.IsOpen))
@@ -282,28 +281,28 @@ public sealed class Deployer(IDeploymentJournal journal, IEnvironmentLock enviro
         }
     }
 
-    Task JournalAsync(string deploymentId, string stage, DateTimeOffset stageStarted, string outcome, string? error = null) =>
-        journal.AppendAsync(new JournalEntry
-        {
-            Type = JournalEntryTypes.Stage, DeploymentId = deploymentId, At = time.GetUtcNow(), Stage = stage, StartedAt = stageStarted,
-            DurationMs = (long)(time.GetUtcNow() - stageStarted).TotalMilliseconds, Outcome = outcome, Error = error,
-        }, CancellationToken.None);
+    // Records take no token either (the required participants' is None): the journal writes them after Ctrl+C too.
 
-    Task FinishAsync(string deploymentId, string outcome, string? error) =>
-        journal.AppendAsync(new JournalEntry { Type = JournalEntryTypes.Finished, DeploymentId = deploymentId, At = time.GetUtcNow(), Outcome = outcome, Error = error },
-            CancellationToken.None);
+    Task StageFinishedAsync(string stage, DateTimeOffset stageStarted, string outcome, string? error)
+    {
+        var finished = new StageFinished(Started, stage, outcome, time.GetUtcNow() - stageStarted, error) { StartedAt = stageStarted };
+        return Observed.NotifyAsync($"stage {stage}", (x, token) => x.StageFinishedAsync(finished, token));
+    }
 
-    Task StageFinishedAsync(string stage, DateTimeOffset stageStarted, string outcome, string? error) => _started is null
-        ? Task.CompletedTask
-        : Observed.NotifyAsync($"stage {stage}", (x, token) => x.StageFinishedAsync(new StageFinished(_started, stage, outcome, time.GetUtcNow() - stageStarted, error), token));
+    Task RecoveryFinishedAsync(DateTimeOffset recoveryStarted, string outcome, string? error)
+    {
+        var recovery = new StageFinished(Started, "recover", outcome, time.GetUtcNow() - recoveryStarted, error) { StartedAt = recoveryStarted };
+        return Observed.NotifyAsync("recover", (x, token) => x.RecoveryFinishedAsync(recovery, token));
+    }
 
-    Task WarnAsync(DeploymentWarningKind kind, string message) => _started is null
-        ? Task.CompletedTask
-        : Observed.NotifyAsync("warning", (x, token) => x.WarningAsync(new DeploymentWarning(_started, kind, message), token));
+    Task WarnAsync(DeploymentWarningKind kind, string message) =>
+        Observed.NotifyAsync("warning", (x, token) => x.WarningAsync(new DeploymentWarning(Started, kind, message), token));
 
-    Task FinishedAsync(string outcome, string? stage, string? error) => _started is null
-        ? Task.CompletedTask
-        : Observed.NotifyAsync(outcome, (x, token) => x.FinishedAsync(new DeploymentFinished(_started, outcome, stage, error, time.GetUtcNow() - _started.At), token));
+    Task FinishedAsync(string outcome, string? stage, string? error)
+    {
+        var finished = new DeploymentFinished(Started, outcome, stage, error, time.GetUtcNow() - Started.At);
+        return Observed.NotifyAsync(outcome, (x, token) => x.FinishedAsync(finished, token));
+    }
 
     /// <summary>A deploy that got past its migrations and then failed leaves them applied: a rollback never undoes them.</summary>
     static bool MigrationsStay(DeploymentPlan plan, string failedStage)

@@ -66,7 +66,7 @@ public sealed class LocalDeployment : IAsyncDisposable
         var key = "test-key-" + Guid.NewGuid().ToString("N");
         var attachment = new Attachment(url.ToString(), key, edge.Assembly) { HealthPath = healthPath, HealthTimeout = healthTimeout ?? DefaultHealthTimeout };
         File.WriteAllText(temp.Combine("fixture.json"), System.Text.Json.JsonSerializer.Serialize(attachment));
-        var deployment = Open(temp, attachment, fault: null, owner: true);
+        var deployment = Open(temp, attachment, owner: true);
         SecretStore.Open(temp.Path, EnvironmentName.Local, deployment._variables, new SecretMasker()).Set("FIXTURE_TOKEN", Canary);
         return deployment;
     }
@@ -78,13 +78,13 @@ public sealed class LocalDeployment : IAsyncDisposable
     }
 
     /// <summary>The environment another process created in <paramref name="root"/> (the reliability harness's children).</summary>
-    public static LocalDeployment Attach(string root, FaultInjection? fault)
+    public static LocalDeployment Attach(string root)
     {
         var attachment = System.Text.Json.JsonSerializer.Deserialize<Attachment>(File.ReadAllText(Path.Combine(root, "fixture.json")))!;
-        return Open(TempDirectory.Existing(root), attachment, fault, owner: false);
+        return Open(TempDirectory.Existing(root), attachment, owner: false);
     }
 
-    static LocalDeployment Open(TempDirectory temp, Attachment attachment, FaultInjection? fault, bool owner)
+    static LocalDeployment Open(TempDirectory temp, Attachment attachment, bool owner)
     {
         var (url, key, edgeAssembly) = (new Uri(attachment.Url), attachment.Key, attachment.EdgeAssembly);
         var json = $$"""
@@ -126,7 +126,7 @@ public sealed class LocalDeployment : IAsyncDisposable
         deployment = new LocalDeployment(temp, variables, owner)
         {
             Environment = new LocalEnvironment(LocalLayout.For(temp.Path), settings, releases, tools,
-                new DeploymentConfiguration(configuration, store, log), TimeProvider.System, log) { Fault = fault },
+                new DeploymentConfiguration(configuration, store, log), TimeProvider.System, log),
             Store = releases,
             Url = url,
             HealthPath = attachment.HealthPath,

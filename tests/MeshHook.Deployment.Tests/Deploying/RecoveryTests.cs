@@ -5,6 +5,7 @@ using MeshHook.Deployment.Processes;
 using MeshHook.Deployment.Stages;
 using MeshHook.Deployment.Targets.Local;
 using MeshHook.Deployment.Tests.Infrastructure;
+using MeshHook.Reliability.Faults;
 using MeshHook.Tooling;
 
 namespace MeshHook.Deployment.Tests.Deploying;
@@ -90,9 +91,9 @@ public sealed class RecoveryTests
     [InlineData("migration", "migrate", FaultKind.Migration)]
     public void Faults_are_read_only_when_injection_is_enabled(string text, string stage, FaultKind kind)
     {
-        Assert.Null(FaultInjection.FromEnvironment(new Dictionary<string, string> { [FaultInjection.Variable] = text }));
+        Assert.Null(FaultInjector.FromEnvironment(new Dictionary<string, string> { [FaultInjector.Variable] = text }));
 
-        var fault = FaultInjection.FromEnvironment(new Dictionary<string, string> { [FaultInjection.Variable] = text, [FaultInjection.Switch] = "enabled" })!;
+        var fault = FaultInjector.FromEnvironment(new Dictionary<string, string> { [FaultInjector.Variable] = text, [FaultInjector.Switch] = "enabled" })!;
 
         Assert.Equal(kind, fault.Kind);
         Assert.True(fault.Applies(stage));
@@ -101,8 +102,8 @@ public sealed class RecoveryTests
     [Fact]
     public void A_malformed_fault_is_a_clear_error()
     {
-        var error = Assert.Throws<UserFacingException>(() => FaultInjection.FromEnvironment(
-            new Dictionary<string, string> { [FaultInjection.Variable] = "switch:explode", [FaultInjection.Switch] = "enabled" }));
+        var error = Assert.Throws<UserFacingException>(() => FaultInjector.FromEnvironment(
+            new Dictionary<string, string> { [FaultInjector.Variable] = "switch:explode", [FaultInjector.Switch] = "enabled" }));
 
         Assert.Contains("MESHHOOK_FAULT=switch:explode", error.Message);
     }

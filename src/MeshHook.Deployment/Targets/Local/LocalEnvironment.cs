@@ -104,8 +104,8 @@ public sealed class LocalEnvironment
         return result;
     }
 
-    /// <summary>A fault to inject into deploys (reliability tests only).</summary>
-    public FaultInjection? Fault { get; init; }
+    /// <summary>Required participants of every deploy (<see cref="Stages.Deployer.Participants"/>: the reliability harness's faults).</summary>
+    public IList<IDeploymentObserver> Participants { get; } = new List<IDeploymentObserver>();
 
     LocalStepRunner Runner() => new(_layout, _settings, _store, _processes, new HealthProbe(_http, _time), Edge, _tools,
         _configuration.WriteEnvironmentFileAsync, _configuration.Value, _time, _log);
@@ -114,7 +114,7 @@ public sealed class LocalEnvironment
     public IList<IDeploymentObserver> Observers { get; } = new List<IDeploymentObserver>();
 
     Deployer Deployer(IReadOnlyList<(DeploymentWarningKind Kind, string Message)>? warnings = null) =>
-        new(_journal, _lock, Runner(), _time, _log) { Fault = Fault, Recover = RecoverAsync, Observers = Observers.ToList(), Warnings = warnings ?? [] };
+        new(_journal, _lock, Runner(), _time, _log) { Participants = Participants.ToList(), Recover = RecoverAsync, Observers = Observers.ToList(), Warnings = warnings ?? [] };
 
     /// <summary>
     /// Repairs what a killed run left, under the lock: when the edge serves a healthy release, current is made to point at

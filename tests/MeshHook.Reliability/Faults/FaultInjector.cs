@@ -1,7 +1,8 @@
 using System.Diagnostics;
+using MeshHook.Deployment.Stages;
 using MeshHook.Tooling;
 
-namespace MeshHook.Deployment.Stages;
+namespace MeshHook.Reliability.Faults;
 
 public enum FaultKind
 {
@@ -22,18 +23,21 @@ public enum FaultKind
 }
 
 /// <summary>
-/// Faults for reliability tests, built into the deploy flow and off unless explicitly enabled: the environment variable
-/// <c>MESHHOOK_FAULT=&lt;stage&gt;:&lt;fault&gt;</c> (e.g. <c>switch:kill</c>, <c>migrate:migration</c>, <c>health check:unhealthy</c>)
-/// takes effect only together with <c>MESHHOOK_FAULT_INJECTION=enabled</c>.
+/// Chaos for the reliability harness (Polly's chaos strategies are the model): a required participant of the
+/// <see cref="Deployer"/> (<see cref="Deployer.Participants"/>), so what it throws fails the stage exactly as a failing step
+/// would, and a hang ends on the deploy's own token. It lives with the harness, not in the deploy flow: only the harness's
+/// children (and the deployment tests that link this file) register it, from the environment variable
+/// <c>MESHHOOK_FAULT=&lt;stage&gt;:&lt;fault&gt;</c> (e.g. <c>switch:kill</c>, <c>migrate:fail</c>, <c>clean up:hang</c>) or
+/// <c>MESHHOOK_FAULT=unhealthy|migration</c>, which takes effect only together with <c>MESHHOOK_FAULT_INJECTION=enabled</c>.
 /// </summary>
-public sealed record FaultInjection(string Stage, FaultKind Kind)
+public sealed record FaultInjector(string Stage, FaultKind Kind) : IDeploymentObserver
 {
     public const string Variable = "MESHHOOK_FAULT", Switch = "MESHHOOK_FAULT_INJECTION";
 
     /// <summary>Written to standard error (followed by the stage) when an injected hang begins.</summary>
     public const string HangAnnouncement = "injected fault: hanging until killed in stage ";
 
-    public static FaultInjection? FromEnvironment(IReadOnlyDictionary<string, string> variables)
+    public static FaultInjector? FromEnvironment(IReadOnlyDictionary<string, string> variables)
     {
         if (variables.GetValueOrDefault(Switch) != "enabled" || variables.GetValueOrDefault(Variable) is not { Length: > 0 } text)
             return null;
@@ -41,18 +45,29 @@ public sealed record FaultInjection(string Stage, FaultKind Kind)
         var kindText = parts.Length == 2 ? parts[1] : parts[0];
         if (!Enum.TryParse<FaultKind>(kindText, ignoreCase: true, out var kind) || parts.Length != 2 && kind is not (FaultKind.Unhealthy or FaultKind.Migration))
             throw new UserFacingException($"{Variable}={text} is not <stage>:<fail|hang|kill>, unhealthy or migration.");
-        return new FaultInjection(parts.Length == 2 ? parts[0] : kind.ToString().ToLowerInvariant(), kind);
+        return new FaultInjector(parts.Length == 2 ? parts[0] : kind.ToString().ToLowerInvariant(), kind);
     }
 
     public bool Applies(string stage) => string.Equals(stage, Kind switch
     {
-        FaultKind.Unhealthy => Stages.Stage.HealthCheck,
-        FaultKind.Migration => Stages.Stage.Migrate,
+        FaultKind.Unhealthy => Deployment.Stages.Stage.HealthCheck,
+        FaultKind.Migration => Deployment.Stages.Stage.Migrate,
         _ => Stage,
     }, StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>Called as a stage starts (before its first step) and after its first step.</summary>
-    public async Task InjectAsync(string stage, bool afterFirstStep, CancellationToken cancellationToken)
+    /// <summary>Before the stage's first step: fail, hang; a stage without steps also gets what follows its first step.</summary>
+    public async Task StageStartingAsync(StageStarting stage, CancellationToken cancellationToken)
+    {
+        await InjectAsync(stage.Stage, afterFirstStep: false, cancellationToken);
+        if (stage.Steps.Count == 0)
+            await InjectAsync(stage.Stage, afterFirstStep: true, cancellationToken);
+    }
+
+    /// <summary>After the stage's first step: kill.</summary>
+    public Task StepFinishedAsync(StepFinished step, CancellationToken cancellationToken) =>
+        step.Index == 0 ? InjectAsync(step.Stage, afterFirstStep: true, cancellationToken) : Task.CompletedTask;
+
+    async Task InjectAsync(string stage, bool afterFirstStep, CancellationToken cancellationToken)
     {
         if (!Applies(stage))
             return;
