@@ -78,12 +78,13 @@ public sealed class SshDeployment : IAsyncDisposable
         return deployment;
     }
 
-    public SshTarget Target(TimeSpan? healthTimeout = null)
+    /// <param name="state">Where the lock and journal live (default: on the first host).</param>
+    public SshTarget Target(TimeSpan? healthTimeout = null, Func<SshConnections, SshDeploymentState>? state = null)
     {
         var masker = new SecretMasker();
         var target = new SshTarget(Settings, () => Hosts.ClientKey, Store, new FixtureConfiguration(DatabaseUrl), new ToolRunner(masker),
             new Health.HealthOptions(TimeSpan.FromMilliseconds(200), healthTimeout ?? TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(5)),
-            TimeProvider.System, new DeploymentLog(Write, x => Write("warning: " + x)), Observers);
+            TimeProvider.System, new DeploymentLog(Write, x => Write("warning: " + x)), Observers, state);
         _targets.Add(target);
         return target;
     }

@@ -1,3 +1,5 @@
+using Azure.Storage.Blobs;
+using MeshHook.Deployment.CloudState;
 using MeshHook.Deployment.Deploying;
 using MeshHook.Deployment.Environments;
 using MeshHook.Deployment.Health;
@@ -5,6 +7,7 @@ using HealthOptions = MeshHook.Deployment.Health.HealthOptions;
 using MeshHook.Deployment.Journal;
 using MeshHook.Deployment.Locking;
 using MeshHook.Deployment.Releases;
+using MeshHook.Deployment.SignIn;
 using MeshHook.Deployment.Stages;
 using MeshHook.Deployment.Targets.Local;
 using MeshHook.Tooling;
@@ -20,8 +23,8 @@ public sealed class SshTarget : IDeploymentTarget, IAsyncDisposable
 {
     readonly SshSettings _settings;
     readonly SshConnections _connections;
-    readonly SshEnvironmentLock _lock;
-    readonly SshJournal _journal;
+    readonly IEnvironmentLock _lock;
+    readonly IDeploymentJournal _journal;
     readonly ReleaseStore _store;
     readonly IDeploymentConfiguration _configuration;
     readonly ToolRunner _tools;
@@ -35,7 +38,8 @@ public sealed class SshTarget : IDeploymentTarget, IAsyncDisposable
     IReadOnlyList<SshHostState>? _states;
 
     public SshTarget(SshSettings settings, Func<string> privateKey, ReleaseStore store, IDeploymentConfiguration configuration, ToolRunner tools,
-        HealthOptions health, TimeProvider time, DeploymentLog log, IReadOnlyList<IDeploymentObserver> observers)
+        HealthOptions health, TimeProvider time, DeploymentLog log, IReadOnlyList<IDeploymentObserver> observers,
+        Func<SshConnections, SshDeploymentState>? state = null)
     {
         _settings = settings;
         _store = store;
@@ -47,11 +51,17 @@ public sealed class SshTarget : IDeploymentTarget, IAsyncDisposable
         _observers = observers;
         var options = settings.Options;
         _connections = new SshConnections(options.HostKeys, privateKey, TimeSpan.FromSeconds(20));
-        _lock = new SshEnvironmentLock(_connections, options.Hosts[0], options.PathOf(options.Hosts[0]), time);
-        _journal = new SshJournal(_connections, options.Hosts[0], options.PathOf(options.Hosts[0]), tools.Masker);
+        var where = state?.Invoke(_connections) ?? SshDeploymentState.OnFirstHost(_connections, options, tools.Masker, time);
+        (_lock, _journal) = (where.Lock, where.Journal);
     }
 
-    public static SshTarget Create(DeploymentContext context)
+    public static SshTarget Create(DeploymentContext context) => Create(context, null);
+
+    /// <param name="stateContainer">
+    /// TEST-ONLY: the deployment-state container to use instead of target.state's (Azurite). Internal and set in process by
+    /// tests only, as the containerApps target's connections: a real deploy always signs in to the container environment.json names.
+    /// </param>
+    internal static SshTarget Create(DeploymentContext context, Func<BlobContainerClient>? stateContainer)
     {
         var environment = context.Environment;
         var options = environment.Target.Ssh!;
@@ -80,12 +90,16 @@ public sealed class SshTarget : IDeploymentTarget, IAsyncDisposable
             RetainReleases = environment.Retention.Releases,
         };
         var health = new HealthOptions(environment.Health.Interval, environment.Health.Timeout, environment.Health.RequestTimeout) { Path = environment.Health.Path };
-        return new SshTarget(settings, PrivateKey, context.Store, context.Configuration, context.Tools, health, context.Time, context.Log, context.Observers);
+        Func<SshConnections, SshDeploymentState>? state = options.State is not { } url ? null : _ => SshDeploymentState.InBlobs(
+            stateContainer?.Invoke() ?? BlobState.Container(new Uri(url.GetLeftPart(UriPartial.Authority)), url.AbsolutePath.Trim('/'),
+                AzureCredentials.Create(context.Variables, context.Tools.Masker)),
+            environment.Name.ToText(), context.Tools.Masker, context.Time);
+        return new SshTarget(settings, PrivateKey, context.Store, context.Configuration, context.Tools, health, context.Time, context.Log, context.Observers, state);
     }
 
     public IDeploymentJournal Journal => _journal;
 
-    public SshEnvironmentLock Lock => _lock;
+    public IEnvironmentLock Lock => _lock;
 
     /// <summary>Every host's state, read in parallel (one connection per host, kept for the run).</summary>
     public async Task<IReadOnlyList<SshHostState>> ReadHostsAsync(CancellationToken cancellationToken) =>
@@ -245,13 +259,14 @@ public sealed class SshTarget : IDeploymentTarget, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _lock.DisposeAsync();
+        if (_lock is IAsyncDisposable disposable)
+            await disposable.DisposeAsync();
         await _connections.DisposeAsync();
         _http.Dispose();
     }
 
     /// <summary>The lock, remembering the deployment that holds it (the runner journals per-host switch-backs under it).</summary>
-    sealed class Tracking(SshEnvironmentLock inner, Action<string?> holding, Func<IReadOnlyList<string>, Task> acquired) : IEnvironmentLock
+    sealed class Tracking(IEnvironmentLock inner, Action<string?> holding, Func<IReadOnlyList<string>, Task> acquired) : IEnvironmentLock
     {
         public string Location => inner.Location;
 
