@@ -16,7 +16,9 @@ using Azure.Storage.Blobs;
 //     a deployer that dies holding the lock.
 // MeshHook.Contender set-secret <repository> <key file> <work folder> <name>
 //     stores the secret <name> (value "value-of-<name>") in the local environment's store, creating the key if needed.
-// All but blob-hold first write <work folder>/ready/<name> and wait for <work folder>/go, so all contenders start together.
+// MeshHook.Contender ssh-deploy <spec.json>
+//     a real ssh deployer that pauses after a named stage (prints PAUSED) to be killed there (see SshDeploy).
+// All but blob-hold and ssh-deploy first write <work folder>/ready/<name> and wait for <work folder>/go, so all contenders start together.
 return args switch
 {
     ["lock", var lockFile, var work, var name, var rounds] => await Contender.LockAsync(lockFile, work, name, int.Parse(rounds)),
@@ -25,6 +27,7 @@ return args switch
     ["blob-hold", var account, var container, var certificate, var environment, var work, var name] =>
         await Contender.BlobHoldAsync(EmulatorClients.Container(new Uri(account), container, certificate), environment, work, name),
     ["set-secret", var repository, var keyFile, var work, var name] => Contender.SetSecret(repository, keyFile, work, name),
+    ["ssh-deploy", var spec] => await SshDeploy.RunAsync(spec),
     _ => Contender.Usage(),
 };
 

@@ -57,6 +57,13 @@ public sealed partial record SshTargetOptions
     /// <summary>The port each host's edge listens on (on the host's address).</summary>
     public int EdgePort { get; init; } = 8480;
 
+    /// <summary>
+    /// The deployment-state container (https://&lt;account&gt;.blob.core.windows.net/&lt;container&gt;) holding the lock (a
+    /// blob lease) and the journal (append blobs), signed in with Entra ID as the containerApps target does; null: both on
+    /// the first host.
+    /// </summary>
+    public Uri? State { get; init; }
+
     internal static SshTargetOptions? Read(JsonSection section)
     {
         var errors = section.Errors.Count;
@@ -68,6 +75,10 @@ public sealed partial record SshTargetOptions
         var knownHosts = section.String("knownHosts", required: false, "known_hosts lines: '<address or [address]:port> <key type> <base64 key>'");
         var bootLimit = section.Integer("bootLimit", required: false, 1, 1000) ?? 1;
         var edgePort = section.Integer("edgePort", required: true, 1024, MaximumPort);
+        var state = section.String("state", required: false, "the deployment-state container URL (https://<account>.blob.core.windows.net/<container>)",
+            x => TargetOptions.StateContainer().IsMatch(x) ? null
+                : $"'{x}' is not a deployment-state container URL; expected https://<account>.blob.core.windows.net/<container> " +
+                  "(infra output deployment_state_url), or leave state out to keep the lock and journal on the first host.");
         section.RejectUnknownKeys();
 
         var pinned = new Dictionary<SshHost, IReadOnlyList<string>>();
@@ -107,6 +118,7 @@ public sealed partial record SshTargetOptions
             HostKeys = pinned,
             BootLimit = bootLimit,
             EdgePort = edgePort.Value,
+            State = state is null ? null : new Uri(state),
         };
     }
 

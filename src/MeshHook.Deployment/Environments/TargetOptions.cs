@@ -67,7 +67,7 @@ public sealed partial class TargetOptions
         }
         else if (kind == TargetKind.Ssh)
         {
-            foreach (var key in CloudKeys)
+            foreach (var key in CloudKeys.Where(x => x != "state")) // an ssh target may keep its lock and journal in a state container
                 section.Forbid(key, $"only a containerApps target has {key} (target.kind is ssh).");
             // The ssh keys are read (and unknown ones rejected) by SshTargetOptions; a null result has recorded why.
             var ssh = SshTargetOptions.Read(section);

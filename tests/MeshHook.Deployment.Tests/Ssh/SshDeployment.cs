@@ -27,9 +27,12 @@ public sealed class SshDeployment : IAsyncDisposable
 
     public required SshHosts Hosts { get; init; }
     public ReleaseStore Store { get; private set; } = null!;
-    public SshSettings Settings { get; private set; } = null!;
+    public SshSettings Settings { get; set; } = null!;
     public List<string> Output { get; } = [];
     public List<IDeploymentObserver> Observers { get; } = [];
+
+    /// <summary>The DATABASE_URL the configuration gives (migrations run against it from this machine); none by default.</summary>
+    public string? DatabaseUrl { get; set; }
     readonly List<SshTarget> _targets = [];
 
     public static async Task<SshDeployment> CreateAsync(int hosts, int bootLimit, CancellationToken cancellationToken)
@@ -75,12 +78,13 @@ public sealed class SshDeployment : IAsyncDisposable
         return deployment;
     }
 
-    public SshTarget Target(TimeSpan? healthTimeout = null)
+    /// <param name="state">Where the lock and journal live (default: on the first host).</param>
+    public SshTarget Target(TimeSpan? healthTimeout = null, Func<SshConnections, SshDeploymentState>? state = null)
     {
         var masker = new SecretMasker();
-        var target = new SshTarget(Settings, () => Hosts.ClientKey, Store, new FixtureConfiguration(), new ToolRunner(masker),
+        var target = new SshTarget(Settings, () => Hosts.ClientKey, Store, new FixtureConfiguration(DatabaseUrl), new ToolRunner(masker),
             new Health.HealthOptions(TimeSpan.FromMilliseconds(200), healthTimeout ?? TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(5)),
-            TimeProvider.System, new DeploymentLog(Write, x => Write("warning: " + x)), Observers);
+            TimeProvider.System, new DeploymentLog(Write, x => Write("warning: " + x)), Observers, state);
         _targets.Add(target);
         return target;
     }
@@ -94,7 +98,7 @@ public sealed class SshDeployment : IAsyncDisposable
     public Uri EdgeUrl(int host) => Settings.EdgeUrl(Settings.Options.Hosts[host]);
 
     /// <summary>Packages a fixture release (web and worker speaking the /health contract; no migrations).</summary>
-    public ReleaseManifest Release(string healthMode = "ok")
+    public ReleaseManifest Release(string healthMode = "ok", IReadOnlyDictionary<string, string>? migrations = null)
     {
         var number = Interlocked.Increment(ref _releases);
         var source = _temp.Combine("sources", number.ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -103,12 +107,22 @@ public sealed class SshDeployment : IAsyncDisposable
         File.Copy(Path.Combine(FixtureDirectory, "web-index.js"), Path.Combine(Directory.CreateDirectory(Path.Combine(source, "web", "build")).FullName, "index.js"));
         _temp.Write($"sources/{number}/workers/package.json", """{ "type": "module" }""");
         File.Copy(Path.Combine(FixtureDirectory, "worker.mjs"), Path.Combine(source, "workers", "worker.mjs"));
+        var contents = new List<ReleaseContent>
+        {
+            new("web", Path.Combine(source, "web")),
+            new("workers", Path.Combine(source, "workers")),
+        };
+        if (migrations is not null)
+        {
+            // The Supabase CLI's folder, as Package lays it out in the migrations artifact.
+            _temp.Write($"sources/{number}/migrations/supabase/config.toml", "project_id = \"ssh-migrations\"\n");
+            foreach (var (name, sql) in migrations)
+                _temp.Write($"sources/{number}/migrations/supabase/migrations/{name}", sql);
+            contents.Add(new ReleaseContent("migrations", Path.Combine(source, "migrations")));
+        }
         var commit = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(20));
-        return new ReleasePackager(Store, TimeProvider.System).Package(new SourceRevision(commit, $"1.0.{number}", false), "tester@test",
-        [
-            new ReleaseContent("web", Path.Combine(source, "web")),
-            new ReleaseContent("workers", Path.Combine(source, "workers")),
-        ], []);
+        return new ReleasePackager(Store, TimeProvider.System).Package(new SourceRevision(commit, $"1.0.{number}", false), "tester@test", contents,
+            migrations?.Keys.Order(StringComparer.Ordinal).ToList() ?? []);
     }
 
     public static DeployOptions Options(bool force = false) => new() { Actor = "tester@test", Force = force };
@@ -182,7 +196,7 @@ public sealed class SshDeployment : IAsyncDisposable
         _temp.Dispose();
     }
 
-    sealed class FixtureConfiguration : IDeploymentConfiguration
+    sealed class FixtureConfiguration(string? databaseUrl) : IDeploymentConfiguration
     {
         public IReadOnlyList<string> Keys => ["MESHHOOK_ENVIRONMENT", "FIXTURE_TOKEN"];
         public IReadOnlyList<string> SecretKeys => ["FIXTURE_TOKEN"];
@@ -194,6 +208,11 @@ public sealed class SshDeployment : IAsyncDisposable
             return Task.CompletedTask;
         }
 
-        public string? Value(string key) => key == "FIXTURE_TOKEN" ? Canary : null;
+        public string? Value(string key) => key switch
+        {
+            "FIXTURE_TOKEN" => Canary,
+            "DATABASE_URL" => databaseUrl,
+            _ => null,
+        };
     }
 }

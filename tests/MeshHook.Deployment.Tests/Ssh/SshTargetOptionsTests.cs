@@ -60,6 +60,18 @@ public sealed class SshTargetOptionsTests
     }
 
     [Fact]
+    public void An_ssh_target_may_keep_its_lock_and_journal_in_a_state_container_and_the_schema_agrees()
+    {
+        Assert.Null(Samples.Parse(Sample, EnvironmentName.Staging).Target.Ssh!.State); // by default: on the first host
+
+        var json = Samples.Change(Sample, x => x["target"]!["state"] = "https://stmeshhook01.blob.core.windows.net/deployments");
+
+        Assert.Equal(new Uri("https://stmeshhook01.blob.core.windows.net/deployments"), Samples.Parse(json, EnvironmentName.Staging).Target.Ssh!.State);
+        Assert.Empty(SchemaProblems(json));
+        Assert.NotEmpty(SchemaProblems(Samples.Change(Sample, x => x["target"]!["state"] = "https://example.com/deployments")));
+    }
+
+    [Fact]
     public void A_host_without_a_pinned_key_is_refused_with_how_to_pin_it()
     {
         var json = Samples.Change(Sample, x => x["target"]!["hosts"]![1]!.AsObject().Remove("hostKey"));
@@ -78,6 +90,8 @@ public sealed class SshTargetOptionsTests
     [InlineData("bootLimit", "3", "target.bootLimit: 3 is more than the 2 host(s); allowed: 1 to 2.")]
     [InlineData("knownHosts", "\"|1|abc= ssh-ed25519 AAAA\"", "target.knownHosts: line 1 is hashed (ssh-keyscan -H)")]
     [InlineData("resourceGroup", "\"rg-x\"", "target.resourceGroup: only a containerApps target has resourceGroup (target.kind is ssh).")]
+    [InlineData("state", "\"http://stmeshhook01.blob.core.windows.net/deployments\"", "target.state: 'http://stmeshhook01.blob.core.windows.net/deployments' is not a deployment-state container URL; expected https://<account>.blob.core.windows.net/<container> (infra output deployment_state_url), or leave state out to keep the lock and journal on the first host.")]
+    [InlineData("state", "\"https://stmeshhook01.blob.core.windows.net/\"", "target.state: 'https://stmeshhook01.blob.core.windows.net/' is not a deployment-state container URL")]
     public void Bad_ssh_settings_are_named_with_what_is_allowed(string key, string value, string message)
     {
         var json = Samples.Change(Sample, x => x["target"]![key] = JsonNode.Parse(value));

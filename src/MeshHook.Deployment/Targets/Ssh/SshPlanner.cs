@@ -25,6 +25,9 @@ public sealed record SshSettings
 
     public TimeSpan DrainGrace { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Releases kept per host (the environment's <c>retention.releases</c>).</summary>
+    public int RetainReleases { get; init; } = new RetentionOptions().Releases;
+
     /// <summary>A host's layout: the local one under its deploy path.</summary>
     public LocalLayout LayoutOf(SshHost host) => new(Options.PathOf(host));
 
@@ -48,6 +51,9 @@ public sealed class SshPlanner(SshSettings settings, ReleaseStore store, IReadOn
 
     /// <summary>The release the first host serves (what a failed deploy goes back to, what the journal calls previous).</summary>
     public string? Previous => states[0].Current;
+
+    /// <summary>Releases retention must keep besides the newest (the journal's last known-good ones).</summary>
+    public IReadOnlyCollection<string> ProtectedReleases { get; init; } = [];
 
     public DeploymentPlan PlanDeploy(ReleaseManifest release)
     {
@@ -139,7 +145,8 @@ public sealed class SshPlanner(SshSettings settings, ReleaseStore store, IReadOn
         stages.Add(new Stage(Stage.Verify, web.Select(x => (DeployStep)new VerifyHost(x.State.Host, settings.StableHealth(x.State.Host), release)).ToList()));
         stages.Add(new Stage(Stage.CleanUp, [Parallel("stop the previous release's processes", started.Select(x => (IReadOnlyList<DeployStep>)x.State.Processes
             .Where(p => p.Alive && p.Release is not null && p.Name != x.Web?.Name && p.Name != x.Worker?.Name)
-            .Select(p => (DeployStep)new StopRemote(x.State.Host, p.Name, settings.DrainGrace)).ToList()))]));
+            .Select(p => (DeployStep)new StopRemote(x.State.Host, p.Name, settings.DrainGrace)).ToList())),
+            .. SshRetention.Step(settings, states, release, Previous, ProtectedReleases) is { } retention ? [retention] : Array.Empty<DeployStep>()]));
 
         var stopNew = Parallel("stop what this run started", started.Select(x => (IReadOnlyList<DeployStep>)new[] { x.Web, x.Worker }.OfType<StartRemote>()
             .Select(s => (DeployStep)new StopRemote(x.State.Host, s.Name, settings.DrainGrace, BestEffort: true)).ToList()));

@@ -110,6 +110,9 @@ public sealed class SshStepRunner(
             case RunRemote run:
                 await host.CheckAsync(run.Command, cancellationToken);
                 break;
+            case RemoveRemoteRelease remove:
+                await host.CheckAsync(remove.Command, cancellationToken);
+                break;
             case InstallLauncher install:
                 await using (var resource = Assembly.GetExecutingAssembly().GetManifestResourceStream("MeshHook.Deployment.Processes.launch.mjs")!)
                     await PutAsync(host, resource, install.Remote, 600, cancellationToken);

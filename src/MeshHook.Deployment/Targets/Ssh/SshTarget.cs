@@ -1,3 +1,5 @@
+using Azure.Storage.Blobs;
+using MeshHook.Deployment.CloudState;
 using MeshHook.Deployment.Deploying;
 using MeshHook.Deployment.Environments;
 using MeshHook.Deployment.Health;
@@ -5,6 +7,7 @@ using HealthOptions = MeshHook.Deployment.Health.HealthOptions;
 using MeshHook.Deployment.Journal;
 using MeshHook.Deployment.Locking;
 using MeshHook.Deployment.Releases;
+using MeshHook.Deployment.SignIn;
 using MeshHook.Deployment.Stages;
 using MeshHook.Deployment.Targets.Local;
 using MeshHook.Tooling;
@@ -20,8 +23,8 @@ public sealed class SshTarget : IDeploymentTarget, IAsyncDisposable
 {
     readonly SshSettings _settings;
     readonly SshConnections _connections;
-    readonly SshEnvironmentLock _lock;
-    readonly SshJournal _journal;
+    readonly IEnvironmentLock _lock;
+    readonly IDeploymentJournal _journal;
     readonly ReleaseStore _store;
     readonly IDeploymentConfiguration _configuration;
     readonly ToolRunner _tools;
@@ -31,9 +34,12 @@ public sealed class SshTarget : IDeploymentTarget, IAsyncDisposable
     readonly HttpClient _http = new() { Timeout = Timeout.InfiniteTimeSpan };
     readonly IReadOnlyList<IDeploymentObserver> _observers;
     string? _holding;
+    bool _interrupted;
+    IReadOnlyList<SshHostState>? _states;
 
     public SshTarget(SshSettings settings, Func<string> privateKey, ReleaseStore store, IDeploymentConfiguration configuration, ToolRunner tools,
-        HealthOptions health, TimeProvider time, DeploymentLog log, IReadOnlyList<IDeploymentObserver> observers)
+        HealthOptions health, TimeProvider time, DeploymentLog log, IReadOnlyList<IDeploymentObserver> observers,
+        Func<SshConnections, SshDeploymentState>? state = null)
     {
         _settings = settings;
         _store = store;
@@ -45,11 +51,17 @@ public sealed class SshTarget : IDeploymentTarget, IAsyncDisposable
         _observers = observers;
         var options = settings.Options;
         _connections = new SshConnections(options.HostKeys, privateKey, TimeSpan.FromSeconds(20));
-        _lock = new SshEnvironmentLock(_connections, options.Hosts[0], options.PathOf(options.Hosts[0]), time);
-        _journal = new SshJournal(_connections, options.Hosts[0], options.PathOf(options.Hosts[0]), tools.Masker);
+        var where = state?.Invoke(_connections) ?? SshDeploymentState.OnFirstHost(_connections, options, tools.Masker, time);
+        (_lock, _journal) = (where.Lock, where.Journal);
     }
 
-    public static SshTarget Create(DeploymentContext context)
+    public static SshTarget Create(DeploymentContext context) => Create(context, null);
+
+    /// <param name="stateContainer">
+    /// TEST-ONLY: the deployment-state container to use instead of target.state's (Azurite). Internal and set in process by
+    /// tests only, as the containerApps target's connections: a real deploy always signs in to the container environment.json names.
+    /// </param>
+    internal static SshTarget Create(DeploymentContext context, Func<BlobContainerClient>? stateContainer)
     {
         var environment = context.Environment;
         var options = environment.Target.Ssh!;
@@ -75,58 +87,110 @@ public sealed class SshTarget : IDeploymentTarget, IAsyncDisposable
             EdgeAssembly = context.Programs.EdgeAssembly,
             SupabaseCli = context.Programs.SupabaseCli,
             LocalMigrations = Path.Combine(context.RepositoryRoot, ".deploy", environment.Name.ToText(), "migrations"),
+            RetainReleases = environment.Retention.Releases,
         };
         var health = new HealthOptions(environment.Health.Interval, environment.Health.Timeout, environment.Health.RequestTimeout) { Path = environment.Health.Path };
-        return new SshTarget(settings, PrivateKey, context.Store, context.Configuration, context.Tools, health, context.Time, context.Log, context.Observers);
+        Func<SshConnections, SshDeploymentState>? state = options.State is not { } url ? null : _ => SshDeploymentState.InBlobs(
+            stateContainer?.Invoke() ?? BlobState.Container(new Uri(url.GetLeftPart(UriPartial.Authority)), url.AbsolutePath.Trim('/'),
+                AzureCredentials.Create(context.Variables, context.Tools.Masker)),
+            environment.Name.ToText(), context.Tools.Masker, context.Time);
+        return new SshTarget(settings, PrivateKey, context.Store, context.Configuration, context.Tools, health, context.Time, context.Log, context.Observers, state);
     }
 
     public IDeploymentJournal Journal => _journal;
 
-    public SshEnvironmentLock Lock => _lock;
+    public IEnvironmentLock Lock => _lock;
 
     /// <summary>Every host's state, read in parallel (one connection per host, kept for the run).</summary>
     public async Task<IReadOnlyList<SshHostState>> ReadHostsAsync(CancellationToken cancellationToken) =>
         await Task.WhenAll(_settings.Options.Hosts.Select(async host =>
             await SshHostState.ReadAsync(await _connections.ToAsync(host, cancellationToken), _settings.Options.PathOf(host), SshPlanner.PortsPerHost, cancellationToken)));
 
-    SshPlanner Planner(IReadOnlyList<SshHostState> states) => new(_settings, _store, states);
+    SshPlanner Planner(IReadOnlyList<SshHostState> states) => new(_settings, _store, states) { ProtectedReleases = _protected };
+
+    // Retention never removes the journal's last two successfully deployed releases (known-good, and what a rollback goes back to).
+    IReadOnlyCollection<string> _protected = [];
+
+    async Task<IReadOnlyList<DeploymentRecord>> ReadJournalAsync(CancellationToken cancellationToken)
+    {
+        var deployments = await _journal.ReadDeploymentsAsync(cancellationToken);
+        _protected = deployments.Where(x => x.Succeeded && x.Release is not null).Select(x => x.Release!).Reverse().Distinct().Take(2).ToList();
+        return deployments;
+    }
 
     public async Task<DeploymentResult?> DeployAsync(ReleaseManifest release, DeployOptions options, CancellationToken cancellationToken)
     {
-        var states = await ReadHostsAsync(cancellationToken);
+        var states = _states = await ReadHostsAsync(cancellationToken);
+        await ReadJournalAsync(cancellationToken);
         if (!options.Force && states.All(x => x.Current == release.Id) && await AllServeAsync(release.Id, cancellationToken))
         {
             _log.Information($"{release.Id} is already current and healthy on every host: nothing to do (--force deploys it again).");
             return null;
         }
-        return await RunAsync(Planner(states).PlanDeploy(release), release.Commit, options, cancellationToken);
+        return await RunAsync(() => Planner(_states!).PlanDeploy(release), release.Commit, options, cancellationToken);
     }
 
     public async Task<DeploymentResult?> RollbackAsync(string? releaseId, DeployOptions options, CancellationToken cancellationToken)
     {
-        var states = await ReadHostsAsync(cancellationToken);
+        var states = _states = await ReadHostsAsync(cancellationToken);
         var current = states[0].Current;
-        var deployments = await _journal.ReadDeploymentsAsync(cancellationToken);
+        var deployments = await ReadJournalAsync(cancellationToken);
         var chosen = releaseId ?? deployments.Where(x => x.Succeeded && x.Release != current && states.All(s => s.Staged.Contains(x.Release!)))
                          .Select(x => x.Release).LastOrDefault()
                      ?? throw new UserFacingException("There is no earlier successfully deployed release on every host to roll back to.");
         if (chosen == current && states.All(x => x.Current == chosen) && !options.Force)
             throw new UserFacingException($"{chosen} is already the current release on every host.");
         _log.Warning("The database is not rolled back (migrations are forward-only).");
-        return await RunAsync(Planner(states).PlanRollback(chosen), null, options, cancellationToken);
+        return await RunAsync(() => Planner(_states!).PlanRollback(chosen), null, options, cancellationToken);
     }
 
-    async Task<DeploymentResult?> RunAsync(DeploymentPlan plan, string? commit, DeployOptions options, CancellationToken cancellationToken)
+    SshStepRunner Runner() => new(_connections, _settings, _store, _configuration, _tools, new HealthProbe(_http, _time), _health, _journal,
+        () => _holding, _time, _log);
+
+    /// <summary>
+    /// The shared deployer over the lock on the first host; once it holds the lock, a killed run's leftovers are repaired
+    /// (<see cref="RecoverAsync"/>) before the plan is made again from the hosts' state as it is then.
+    /// </summary>
+    Deployer Deployer() => new(_journal, new Tracking(_lock, id => _holding = id, OnAcquiredAsync), Runner(), _time, _log)
+    {
+        Observers = _observers, Recover = RecoverAsync,
+    };
+
+    /// <summary>A stale lock taken over, or a run left open in the journal: a deployer was killed, its hosts need repair.</summary>
+    async Task OnAcquiredAsync(IReadOnlyList<string> warnings)
+    {
+        _interrupted = warnings.Count > 0 || (await _journal.ReadDeploymentsAsync(CancellationToken.None)).Any(x => x.IsOpen);
+    }
+
+    async Task RecoverAsync(CancellationToken cancellationToken)
+    {
+        if (!_interrupted)
+            return;
+        _interrupted = false;
+        var deployments = await ReadJournalAsync(cancellationToken);
+        await new SshRecovery(_settings, ReadHostsAsync, Planner, Runner(), new HealthProbe(_http, _time), _health, _log).RunAsync(deployments, cancellationToken);
+        _states = await ReadHostsAsync(cancellationToken);
+    }
+
+    /// <summary>Status calls this: the hosts are repaired only when a killed run left something (a stale lock, an open journal entry).</summary>
+    public async Task RecoverIfInterruptedAsync(string actor, CancellationToken cancellationToken)
+    {
+        var holder = await _lock.ReadHolderAsync(cancellationToken);
+        var interrupted = holder is not null
+            ? await _lock.IsStaleAsync(holder, cancellationToken)
+            : (await _journal.ReadDeploymentsAsync(cancellationToken)).Any(x => x.IsOpen);
+        if (interrupted)
+            await Deployer().RepairAsync(actor, cancellationToken);
+    }
+
+    async Task<DeploymentResult?> RunAsync(Func<DeploymentPlan> makePlan, string? commit, DeployOptions options, CancellationToken cancellationToken)
     {
         if (options.DryRun)
         {
-            _log.Information("Dry run: nothing is changed.\n" + plan.Describe());
+            _log.Information("Dry run: nothing is changed.\n" + makePlan().Describe());
             return null;
         }
-        var runner = new SshStepRunner(_connections, _settings, _store, _configuration, _tools, new HealthProbe(_http, _time), _health, _journal,
-            () => _holding, _time, _log);
-        var deployer = new Deployer(_journal, new Tracking(_lock, id => _holding = id), runner, _time, _log) { Observers = _observers };
-        var result = await deployer.RunAsync(() => plan, new DeploymentRequest(options.Actor, commit, options.LockWait), cancellationToken);
+        var result = await Deployer().RunAsync(makePlan, new DeploymentRequest(options.Actor, commit, options.LockWait), cancellationToken);
         _log.Information($"{result.Kind} of {result.ReleaseId} succeeded in {result.Duration.TotalSeconds:0.0} s on {_settings.Options.Hosts.Count} host(s).");
         return result;
     }
@@ -154,6 +218,7 @@ public sealed class SshTarget : IDeploymentTarget, IAsyncDisposable
     /// <summary>Each host: what its edge serves and how healthy, its current release and its processes.</summary>
     public async Task<EnvironmentStatus> StatusAsync(CancellationToken cancellationToken)
     {
+        await RecoverIfInterruptedAsync("status", cancellationToken);
         var states = await ReadHostsAsync(cancellationToken);
         var probe = new HealthProbe(_http, _time);
         var units = new List<DeploymentUnit>();
@@ -194,13 +259,14 @@ public sealed class SshTarget : IDeploymentTarget, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _lock.DisposeAsync();
+        if (_lock is IAsyncDisposable disposable)
+            await disposable.DisposeAsync();
         await _connections.DisposeAsync();
         _http.Dispose();
     }
 
     /// <summary>The lock, remembering the deployment that holds it (the runner journals per-host switch-backs under it).</summary>
-    sealed class Tracking(SshEnvironmentLock inner, Action<string?> holding) : IEnvironmentLock
+    sealed class Tracking(IEnvironmentLock inner, Action<string?> holding, Func<IReadOnlyList<string>, Task> acquired) : IEnvironmentLock
     {
         public string Location => inner.Location;
 
@@ -208,6 +274,7 @@ public sealed class SshTarget : IDeploymentTarget, IAsyncDisposable
         {
             var warnings = await inner.AcquireAsync(holder, wait, cancellationToken);
             holding(holder.DeploymentId);
+            await acquired(warnings);
             return warnings;
         }
 
