@@ -10,7 +10,7 @@ partial class Build : NukeBuild
     [Parameter("Configuration to build: Debug locally, Release on CI")]
     readonly Configuration Configuration = IsLocalBuild ? Configuration.Debug : Configuration.Release;
 
-    [Parameter("Environment to act on: local (this machine), dev, staging, production")]
+    [Parameter("Environment to act on: local (this machine), dev, staging, production, or any other folder of infra/environments/ (e.g. your own servers over SSH)")]
     readonly EnvironmentName Environment = EnvironmentName.Local;
 
     [Parameter("Release id to deploy, roll back to or plan for (default: the one just packaged)")]

@@ -31,6 +31,7 @@ public sealed class BootstrapAtRepoRootTests
     [Theory]
     [InlineData("build.sh")]
     [InlineData("bench/startup.sh")]
+    [InlineData("tools/loopback-hosts.sh")]
     public void ShellScript_IsShellcheckClean(string script)
     {
         var shellcheck = TestPaths.FindOnPath("shellcheck");

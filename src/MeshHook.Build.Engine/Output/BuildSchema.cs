@@ -6,7 +6,7 @@ namespace MeshHook.Build.Engine;
 
 /// <summary>
 /// <c>.nuke/build.schema.json</c>: a JSON schema of the parameter files (target names as an enum, every parameter with its
-/// description, enum values), so editors complete and check <c>.nuke/parameters*.json</c>.
+/// description, enum values, the suggested values of types with a [TypeConverter]), so editors complete and check <c>.nuke/parameters*.json</c>.
 /// </summary>
 public static class BuildSchema
 {
@@ -20,14 +20,8 @@ public static class BuildSchema
                 ["enum"] = new JsonArray(targets.Select(x => (JsonNode)x.Name).ToArray()),
             },
         };
-        foreach (var type in parameters.Select(x => x.ElementType).Where(x => x.IsEnum).Distinct().OrderBy(x => x.Name, StringComparer.Ordinal))
-        {
-            definitions[type.Name] = new JsonObject
-            {
-                ["type"] = "string",
-                ["enum"] = new JsonArray(Enum.GetNames(type).Select(x => (JsonNode)x).ToArray()),
-            };
-        }
+        foreach (var type in parameters.Select(x => x.ElementType).Where(HasDefinition).Distinct().OrderBy(x => x.Name, StringComparer.Ordinal))
+            definitions[type.Name] = Definition(type);
 
         var properties = new JsonObject
         {
@@ -76,8 +70,27 @@ public static class BuildSchema
         return property;
     }
 
+    static bool HasDefinition(Type type) => type.IsEnum || ParameterConverter.IsConverted(type);
+
+    /// <summary>
+    /// An enum: its names. A type converted through its <c>[TypeConverter]</c>: a string, with the converter's standard values
+    /// as the only ones allowed when they are exclusive, else as examples (any other text the converter accepts is valid too).
+    /// </summary>
+    static JsonObject Definition(Type type)
+    {
+        if (type.IsEnum)
+            return new JsonObject { ["type"] = "string", ["enum"] = Strings(Enum.GetNames(type)) };
+        var (values, exclusive) = ParameterConverter.StandardValues(type);
+        var definition = new JsonObject { ["type"] = "string" };
+        if (values.Count > 0)
+            definition[exclusive ? "enum" : "examples"] = Strings(values);
+        return definition;
+    }
+
+    static JsonArray Strings(IEnumerable<string> values) => new(values.Select(x => (JsonNode)x).ToArray());
+
     static JsonObject Scalar(Type type) =>
-        type.IsEnum ? new JsonObject { ["$ref"] = "#/definitions/" + type.Name }
+        HasDefinition(type) ? new JsonObject { ["$ref"] = "#/definitions/" + type.Name }
         : type == typeof(bool) ? new JsonObject { ["type"] = "boolean" }
         : type == typeof(int) || type == typeof(long) ? new JsonObject { ["type"] = "integer" }
         : type == typeof(double) || type == typeof(TimeSpan) ? new JsonObject { ["type"] = "number" }

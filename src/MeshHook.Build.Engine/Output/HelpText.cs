@@ -53,7 +53,7 @@ public static class HelpText
             if (parameter.IsRequired)
                 notes.Add("required");
             var description = (parameter.Description ?? string.Empty) + (notes.Count > 0 ? $" [{string.Join(", ", notes)}]" : string.Empty);
-            text.AppendLine(("  " + name.PadRight(width) + description).TrimEnd());
+            text.AppendLine(("  " + (name.Length < width ? name.PadRight(width) : name + " ") + description).TrimEnd()); // a long name keeps a space
         }
     }
 

@@ -1,4 +1,6 @@
+using System.ComponentModel;
 using System.Globalization;
+using System.Reflection;
 
 namespace MeshHook.Build.Engine.Parameters;
 
@@ -78,16 +80,59 @@ public static class ParameterConverter
                 $"Invalid value '{value}' for parameter '{parameter.Name}' ({source}). Allowed values: {string.Join(", ", Enum.GetNames(type))}." +
                 Suggestions.DidYouMean(value, Enum.GetNames(type)));
         }
+        if (Converter(type) is { } converter)
+        {
+            object? converted;
+            try
+            {
+                converted = converter.ConvertFromInvariantString(value);
+            }
+            catch (Exception exception) when (exception is not OutOfMemoryException)
+            {
+                // The type's own message says what is allowed; a secret's value is never repeated.
+                throw new BuildConfigurationException(
+                    $"Invalid value '{(parameter.IsSecret ? "***" : value)}' for parameter '{parameter.Name}' ({source}): " +
+                    (parameter.IsSecret ? $"not a valid {type.Name}." : exception.Message));
+            }
+            return converted ?? throw Invalid($"a {type.Name}");
+        }
         throw new BuildConfigurationException($"Parameter '{parameter.Name}' has the unsupported type {type.Name}.");
 
         BuildConfigurationException Invalid(string expected) =>
             new($"Invalid value '{(parameter.IsSecret ? "***" : value)}' for parameter '{parameter.Name}' ({source}): expected {expected}.");
     }
 
+    /// <summary>
+    /// The converter of a type that names one with <c>[TypeConverter]</c> (as NUKE's <c>Enumeration</c> classes do): the way
+    /// a build's own value types become parameters without the engine knowing them. Null for other types.
+    /// </summary>
+    public static TypeConverter? Converter(Type type) =>
+        !type.IsEnum && type.GetCustomAttribute<TypeConverterAttribute>(inherit: true) is not null
+        && TypeDescriptor.GetConverter(type) is { } converter && converter.CanConvertFrom(typeof(string))
+            ? converter
+            : null;
+
+    /// <summary>
+    /// The values a converted type suggests (its converter's standard values, as text), and whether only those are allowed;
+    /// empty when it suggests none.
+    /// </summary>
+    public static (IReadOnlyList<string> Values, bool Exclusive) StandardValues(Type type)
+    {
+        if (Converter(type) is not { } converter || !converter.GetStandardValuesSupported())
+            return ([], false);
+        var values = converter.GetStandardValues()?.Cast<object>().Select(x => converter.ConvertToInvariantString(x) ?? x.ToString() ?? string.Empty).ToList() ?? [];
+        return (values, values.Count > 0 && converter.GetStandardValuesExclusive());
+    }
+
+    /// <summary>Whether the parameter's value is a string in files and schemas but becomes <paramref name="type"/> through its converter.</summary>
+    public static bool IsConverted(Type type) => Converter(type) is not null;
+
     public static string Describe(ParameterDescriptor parameter)
     {
         var type = parameter.ElementType;
+        var (standard, exclusive) = StandardValues(type);
         var text = type.IsEnum ? string.Join("|", Enum.GetNames(type))
+            : standard.Count > 0 ? string.Join("|", standard) + (exclusive ? string.Empty : "|...")
             : type == typeof(bool) ? "bool"
             : type == typeof(int) || type == typeof(long) ? "int"
             : type == typeof(AbsolutePath) ? "path"

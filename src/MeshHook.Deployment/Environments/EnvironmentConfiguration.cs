@@ -73,20 +73,18 @@ public sealed partial class EnvironmentConfiguration
     public static string RelativePath(EnvironmentName environment) => $"infra/environments/{environment.ToText()}/environment.json";
 
     /// <summary>Reads and validates <c>infra/environments/&lt;env&gt;/environment.json</c> of the repository.</summary>
-    /// <exception cref="EnvironmentConfigurationException">The file is missing, not JSON, or breaks a rule (all problems listed).</exception>
+    /// <exception cref="EnvironmentConfigurationException">The file is missing (the message lists the environments there are), not JSON, or breaks a rule (all problems listed).</exception>
     public static EnvironmentConfiguration Load(string repositoryRoot, EnvironmentName environment)
     {
         var relative = RelativePath(environment);
         var path = Path.Combine(repositoryRoot, relative);
         if (!System.IO.File.Exists(path))
-            throw new EnvironmentConfigurationException(
-                $"{relative}: not found (looked in {Path.GetFullPath(path)}). Each environment keeps its deploy settings in " +
-                $"infra/environments/<env>/environment.json, checked against {SchemaFile}.");
+            throw EnvironmentNames.Unknown(repositoryRoot, environment);
         return Parse(System.IO.File.ReadAllText(path), environment, relative);
     }
 
     /// <inheritdoc cref="Load(string, EnvironmentName)"/>
-    /// <exception cref="EnvironmentConfigurationException">Also: not a known environment (the message lists the known ones).</exception>
+    /// <exception cref="EnvironmentConfigurationException">Also: not a well-formed environment name (checked before any file is read).</exception>
     public static EnvironmentConfiguration Load(string repositoryRoot, string environment) =>
         Load(repositoryRoot, EnvironmentNames.Parse(environment));
 

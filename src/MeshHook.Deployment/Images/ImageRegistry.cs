@@ -28,6 +28,11 @@ public static partial class ImageRegistry
         }
         if (target.Registry is { } registry)
             return registry;
+        if (target.Kind == TargetKind.Ssh)
+            throw new ImageException(
+                $"The {environment.ToText()} environment runs releases from their archives on its own servers (target.kind ssh): images are for cloud " +
+                "environments (--environment dev, staging or production, whose target.registry names their registry). " +
+                $"To build images for another registry anyway, set {Variable}=<login server>.");
         if (target.Kind == TargetKind.Local)
             throw new ImageException(
                 $"The {environment.ToText()} environment runs releases from their archives on this machine: images are for cloud " +

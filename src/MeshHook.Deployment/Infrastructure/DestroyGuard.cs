@@ -20,7 +20,7 @@ public static class DestroyGuard
     };
 
     public static bool IsProtected(EnvironmentName environment) =>
-        environment is EnvironmentName.Staging or EnvironmentName.Production;
+        environment == EnvironmentName.Staging || environment == EnvironmentName.Production;
 
     /// <summary>The changes that destroy a stateful resource (whatever the environment).</summary>
     public static IReadOnlyList<PlannedChange> DestructiveChanges(TerraformPlanSummary plan) =>

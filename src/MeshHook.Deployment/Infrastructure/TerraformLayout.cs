@@ -19,7 +19,7 @@ public sealed class TerraformLayout(string root, string dataRoot)
     public string DataRoot { get; } = Path.GetFullPath(dataRoot);
 
     /// <summary>The folder name of an environment (dev, staging, production).</summary>
-    public static string FolderName(EnvironmentName environment) => environment.ToString().ToLowerInvariant();
+    public static string FolderName(EnvironmentName environment) => environment.ToText();
 
     /// <summary>Relative to <see cref="InfraDirectory"/> (the form passed to terraform -chdir=infra).</summary>
     public static string BackendConfigArgument(EnvironmentName environment) =>

@@ -172,6 +172,11 @@ public sealed partial class TerraformWorkflow
             throw new InfrastructureException(
                 "The local environment has no Terraform infrastructure: it runs on this machine. " +
                 "Use --environment dev, staging or production.");
+        if (!environment.IsCloud)
+            throw new InfrastructureException(
+                $"The {environment.ToText()} environment has no Terraform infrastructure: only dev, staging and production have Azure " +
+                "infrastructure under infra/ (environments of your own, such as an ssh target's servers, are provisioned by you). " +
+                "Use --environment dev, staging or production.");
         return TerraformLayout.FolderName(environment);
     }
 

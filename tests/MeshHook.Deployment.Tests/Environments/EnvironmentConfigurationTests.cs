@@ -11,16 +11,17 @@ public sealed class EnvironmentConfigurationTests : IDisposable
     public void Dispose() => _scratch.Dispose();
 
     [Fact]
-    public void Every_environment_has_an_environment_json_that_loads_and_every_folder_is_a_known_environment()
+    public void Every_well_known_environment_has_an_environment_json_that_loads_and_every_folder_is_a_well_formed_name()
     {
-        foreach (var environment in EnvironmentNames.All)
+        foreach (var environment in EnvironmentNames.WellKnown)
         {
             var configuration = EnvironmentConfiguration.Load(Repository.Root, environment);
             Assert.Equal(environment, configuration.Name);
             Assert.Equal($"infra/environments/{environment.ToText()}/environment.json", configuration.File);
         }
         foreach (var file in Repository.EnvironmentFiles)
-            Assert.True(EnvironmentNames.TryParse(Path.GetFileName(Path.GetDirectoryName(file)), out _), $"{file} is in a folder that names no environment.");
+            Assert.True(EnvironmentNames.TryParse(Path.GetFileName(Path.GetDirectoryName(file)), out _), $"{file} is in a folder that is not an environment name.");
+        Assert.Equal(EnvironmentNames.WellKnown, EnvironmentNames.Existing(Repository.Root).Where(x => x.IsWellKnown));
     }
 
     [Fact]
@@ -331,14 +332,76 @@ public sealed class EnvironmentConfigurationTests : IDisposable
     }
 
     [Fact]
-    public void An_unknown_environment_name_lists_the_known_ones()
+    public void An_unknown_environment_lists_the_ones_there_are_with_the_closest_and_how_to_create_one()
     {
-        var error = Assert.Throws<EnvironmentConfigurationException>(() => EnvironmentNames.Parse("prod"));
-        Assert.Equal("Unknown environment 'prod'. Known environments: local, dev, staging, production. Did you mean 'production'?", error.Message);
+        var error = Assert.Throws<EnvironmentConfigurationException>(() => EnvironmentNames.Resolve(Repository.Root, "prod"));
+        Assert.StartsWith("infra/environments/prod/environment.json: not found (looked in ", error.Message);
+        Assert.Contains("so there is no environment 'prod'. Environments here: local, dev, staging, production", error.Message);
+        Assert.Contains("Did you mean 'production'? To create one, copy a folder of infra/environments/ to infra/environments/prod/", error.Message);
 
-        Assert.Equal(EnvironmentName.Staging, EnvironmentNames.Parse("Staging"));
         var load = Assert.Throws<EnvironmentConfigurationException>(() => EnvironmentConfiguration.Load(Repository.Root, "qa"));
-        Assert.Equal("Unknown environment 'qa'. Known environments: local, dev, staging, production.", load.Message);
+        Assert.Contains("there is no environment 'qa'", load.Message);
+        Assert.DoesNotContain("Did you mean", load.Message);
+        Assert.Equal(EnvironmentName.Staging, EnvironmentNames.Resolve(Repository.Root, "staging"));
+    }
+
+    [Fact]
+    public void Any_well_formed_name_with_its_folder_is_an_environment_listed_with_the_others()
+    {
+        _scratch.Write("infra/environments/edge-eu-2/environment.json", Samples.Local);
+        _scratch.Write("infra/environments/local/environment.json", Samples.Local);
+        _scratch.Write("infra/environments/no-file/readme.txt", "not an environment: no environment.json");
+        _scratch.Write("infra/environments/Bad.Name/environment.json", Samples.Local);
+
+        var environment = EnvironmentNames.Resolve(_scratch.Path, "edge-eu-2");
+
+        Assert.Equal("edge-eu-2", environment.ToText());
+        Assert.False(environment.IsWellKnown);
+        Assert.False(environment.IsCloud);
+        Assert.Equal(EnvironmentNames.Parse("edge-eu-2"), environment);
+        Assert.Equal(["local", "edge-eu-2"], EnvironmentNames.Existing(_scratch.Path).Select(x => x.ToText()));
+        var error = Assert.Throws<EnvironmentConfigurationException>(() => EnvironmentNames.Resolve(_scratch.Path, "edge-eu-3"));
+        Assert.Contains("Environments here: local, edge-eu-2. Did you mean 'edge-eu-2'?", error.Message);
+    }
+
+    [Theory]
+    [InlineData("../x")]
+    [InlineData("Prod;rm -rf /")]
+    [InlineData("Staging")]
+    [InlineData("")]
+    [InlineData(" staging")]
+    [InlineData("a/b")]
+    [InlineData("..")]
+    [InlineData("-x")]
+    [InlineData("1st")]
+    [InlineData("x\u0000y")]
+    [InlineData("$(id)")]
+    [InlineData("x\ny")]
+    [InlineData("abcdefghijklmnopqrstuvwxyz-abcdef")]
+    public void A_malformed_or_hostile_name_is_refused_before_any_file_is_read(string text)
+    {
+        text = System.Text.RegularExpressions.Regex.Unescape(text);
+        // A root that does not exist: reaching the file system would say "not found", not what is wrong with the name.
+        var root = _scratch.Combine("no-such-repository");
+
+        var error = Assert.Throws<EnvironmentConfigurationException>(() => EnvironmentConfiguration.Load(root, text));
+
+        Assert.Contains(text.Length == 0 ? "An environment name is empty." : "is not an environment name: allowed are lower-case letters, digits and '-'", error.Message);
+        Assert.DoesNotContain("not found", error.Message);
+        Assert.DoesNotContain(error.Message, char.IsControl); // a control character is shown escaped, never sent to the terminal
+        Assert.False(EnvironmentNames.TryParse(text, out _));
+        Assert.False(Directory.Exists(root));
+    }
+
+    [Fact]
+    public void A_name_in_the_wrong_case_is_refused_with_the_right_one()
+    {
+        var error = Assert.Throws<EnvironmentConfigurationException>(() => EnvironmentNames.Parse("Staging"));
+
+        Assert.Equal("'Staging' is not an environment name: allowed are lower-case letters, digits and '-', starting with a letter, at most 31 characters " +
+                     "(it becomes a folder, a journal and a GitHub environment name). Did you mean 'staging'?", error.Message);
+        Assert.Equal(EnvironmentName.Staging, EnvironmentNames.Parse("staging"));
+        Assert.Equal(EnvironmentName.Local, default);
     }
 
     [Fact]

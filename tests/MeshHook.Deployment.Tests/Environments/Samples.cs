@@ -56,10 +56,10 @@ internal static class Samples
         return document.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
     }
 
-    public static EnvironmentConfiguration Parse(string json, EnvironmentName environment = EnvironmentName.Local) =>
+    public static EnvironmentConfiguration Parse(string json, EnvironmentName environment = default) =>
         EnvironmentConfiguration.Parse(json, environment, environment == EnvironmentName.Local ? LocalFile : $"infra/environments/{environment.ToText()}/environment.json");
 
-    public static EnvironmentConfigurationException Problems(string json, EnvironmentName environment = EnvironmentName.Local) =>
+    public static EnvironmentConfigurationException Problems(string json, EnvironmentName environment = default) =>
         Assert.Throws<EnvironmentConfigurationException>(() => Parse(json, environment));
 
     /// <summary>Writes a repository with just infra/environments/&lt;env&gt;/environment.json (and a .nuke marker).</summary>

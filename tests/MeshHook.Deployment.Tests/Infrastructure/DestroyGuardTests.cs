@@ -8,10 +8,11 @@ public sealed class DestroyGuardTests
     static TerraformPlanSummary Fixture(string name) => TerraformPlanSummary.Parse(File.ReadAllText(RepositoryFiles.PlanFixture(name)));
 
     [Theory]
-    [InlineData(EnvironmentName.Staging)]
-    [InlineData(EnvironmentName.Production)]
-    public void Deleting_the_key_vault_stops_staging_and_production(EnvironmentName environment)
+    [InlineData("staging")]
+    [InlineData("production")]
+    public void Deleting_the_key_vault_stops_staging_and_production(string name)
     {
+        var environment = EnvironmentNames.Parse(name);
         var failure = Assert.Throws<InfrastructureException>(() => DestroyGuard.Enforce(environment, Fixture("delete-key-vault.json"), allowDestroy: false));
 
         Assert.Contains("module.key_vault.azurerm_key_vault.this (delete)", failure.Message);
@@ -45,10 +46,11 @@ public sealed class DestroyGuardTests
     }
 
     [Theory]
-    [InlineData(EnvironmentName.Staging)]
-    [InlineData(EnvironmentName.Production)]
-    public void Allow_destroy_lets_the_plan_go_on(EnvironmentName environment)
+    [InlineData("staging")]
+    [InlineData("production")]
+    public void Allow_destroy_lets_the_plan_go_on(string name)
     {
+        var environment = EnvironmentNames.Parse(name);
         Assert.Empty(DestroyGuard.Violations(environment, Fixture("delete-key-vault.json"), allowDestroy: true));
         DestroyGuard.Enforce(environment, Fixture("replace-stateful.json"), allowDestroy: true);
     }

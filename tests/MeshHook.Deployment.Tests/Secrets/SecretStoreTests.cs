@@ -28,7 +28,7 @@ public sealed class SecretStoreTests : IDisposable
         [SecretStore.KeyFileVariable] = keyFile ?? _home.Combine("keys", "secrets.key"),
     };
 
-    SecretStore Store(Dictionary<string, string>? variables = null, EnvironmentName environment = EnvironmentName.Local) =>
+    SecretStore Store(Dictionary<string, string>? variables = null, EnvironmentName environment = default) =>
         SecretStore.Open(_repository.Path, environment, variables ?? Variables(), _masker, _time);
 
     [Fact]

@@ -182,10 +182,10 @@ public sealed partial class WorkflowGenerator(TargetGraph graph, IReadOnlyList<P
             if (parameter.IsSecret)
                 throw new BuildConfigurationException($"{workflow.Name}: secret parameter '{parameter.Name}' cannot be a dispatch input (inputs are visible in the run); import it as a secret.");
             var input = new YamlMap { { "description", parameter.Description ?? parameter.Name }, { "required", required } };
-            if (parameter.ElementType.IsEnum && !parameter.IsList)
+            if (Choices(parameter) is { } choices && !parameter.IsList)
             {
                 var excluded = workflow.OnWorkflowDispatchExcludedChoices.Select(Suggestions.Normalize).ToHashSet();
-                var options = Enum.GetNames(parameter.ElementType).Where(x => !excluded.Contains(Suggestions.Normalize(x))).Select(x => x.ToLowerInvariant()).ToList();
+                var options = choices.Where(x => !excluded.Contains(Suggestions.Normalize(x))).Select(x => x.ToLowerInvariant()).ToList();
                 input.Add("type", "choice");
                 input.Add("options", options);
                 if (required)
@@ -199,6 +199,18 @@ public sealed partial class WorkflowGenerator(TargetGraph graph, IReadOnlyList<P
     }
 
     static string InputName(ParameterDescriptor parameter) => parameter.CommandLineName[2..];
+
+    /// <summary>
+    /// The options of a dispatch input: an enum's names, or the standard values of a type with a <c>[TypeConverter]</c>
+    /// (the values the build suggests: a dispatch form offers those, even when the type accepts others on the command line).
+    /// </summary>
+    static IReadOnlyList<string>? Choices(ParameterDescriptor parameter)
+    {
+        if (parameter.ElementType.IsEnum)
+            return Enum.GetNames(parameter.ElementType);
+        var (values, _) = ParameterConverter.StandardValues(parameter.ElementType);
+        return values.Count > 0 ? values : null;
+    }
 
     YamlMap JobYaml(GitHubActionsAttribute workflow, Job job, Dictionary<Job, IReadOnlyList<ExecutableTarget>> plans, Dictionary<string, Job> byId)
     {
