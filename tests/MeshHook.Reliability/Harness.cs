@@ -92,6 +92,10 @@ static class Harness
                 problems.Add($"the child ended with exit code {result.ExitCode}: {string.Join(" | ", result.LastLines(5))}");
             if (fault is null && result.ExitCode != 0)
                 problems.Add($"a run without fault failed: {string.Join(" | ", result.LastLines(8))}");
+            // The faults are a participant the child registers, not code in the deploy flow: one that silently stopped
+            // firing would leave every invariant holding, so each run checks that its fault took effect.
+            else if (fault is not null && result.ExitCode is 0 or 1 or 137 && result.ExitCode != ExpectedExit(fault))
+                problems.Add($"the injected fault {fault} did not take effect (exit {result.ExitCode}, expected {ExpectedExit(fault)}): {string.Join(" | ", result.LastLines(5))}");
 
             // Even before any recovery, the stable URL serves the old or the new release.
             await CheckUrlAsync(local, [before, target], problems, "right after the run");
@@ -142,6 +146,17 @@ static class Harness
 
         public void Dispose() => _source.Dispose();
     }
+
+    /// <summary>
+    /// How a run with <paramref name="fault"/> ends (every stage the harness picks is in every plan): killed (by itself,
+    /// or by the harness once the hang began), else failed, except a failed clean-up, a warning once the release is live.
+    /// </summary>
+    static int ExpectedExit(string fault) => fault.Split(':') switch
+    {
+        [_, "kill" or "hang"] => 137,
+        [Stage.CleanUp, "fail"] => 0,
+        _ => 1,
+    };
 
     static string? PickFault(Random random, bool rollback)
     {
