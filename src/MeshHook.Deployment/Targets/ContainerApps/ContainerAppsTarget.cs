@@ -38,7 +38,7 @@ public sealed class ContainerAppsTarget : IDeploymentTarget
     ContainerAppsTarget(DeploymentContext context, ContainerAppsConnections? connections)
     {
         _context = context;
-        _connections = connections;
+        _connections = connections ?? AzureLoopback.FromVariables(context.Variables, context.Environment, context.Tools.Masker, context.Time, context.Log);
         _environment = context.Environment;
         _target = context.Environment.Target;
         _settings = new ContainerAppsSettings
@@ -54,7 +54,7 @@ public sealed class ContainerAppsTarget : IDeploymentTarget
             MigrationsDirectory = Path.Combine(context.RepositoryRoot, ".deploy", _environment.Name.ToText(), "migrations"),
             HasDatabase = _environment.Database.Url is not null,
         };
-        _http = connections?.Health ?? new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+        _http = _connections?.Health ?? new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
     }
 
     public static ContainerAppsTarget Create(DeploymentContext context) => new(context, null);
