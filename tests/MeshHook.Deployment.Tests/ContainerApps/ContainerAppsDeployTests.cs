@@ -270,6 +270,34 @@ public sealed class ContainerAppsDeployTests(Azurite azurite) : IClassFixture<Az
     }
 
     [Fact]
+    public async Task A_lease_broken_between_two_renewals_is_caught_by_the_renewal_on_the_spot_before_the_switch()
+    {
+        var first = Release("create table spot_first (id int);");
+        var second = Release("create table spot_second (id int);");
+        await (await OperationsAsync()).DeployAsync(first.Id, Options(), Token);
+        // The run's clock never moves: its background renewal never comes, only the check before the switch can see the loss.
+        var operations = await OperationsAsync(_state, new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow));
+        // The last step before the switch: the new revision's label URL.
+        using var hold = _arm.Hold(x => x.Host == $"{Web}---candidate.{ArmServer.Domain}" && x.Path == "/health");
+
+        var deploy = operations.DeployAsync(second.Id, Options(), Token);
+        await hold.Reached.WaitAsync(TimeSpan.FromSeconds(60), Token);
+        await using (var unlocker = new BlobLeaseLock(_state, "staging", new SecretMasker(), TimeProvider.System))
+            Assert.NotNull(await unlocker.ForceReleaseAsync(Token));
+        hold.Release();
+
+        var failure = await Assert.ThrowsAsync<DeploymentFailedException>(() => deploy.WaitAsync(TimeSpan.FromSeconds(60), Token));
+        Assert.Equal((Outcomes.Failed, Stage.HealthCheck), (failure.Outcome, failure.Stage));
+        Assert.Contains("Environment lock lost before the switch", failure.Message);
+        Assert.Equal([(Revision(Web, first.Id), 100)], Serving());
+        Assert.Equal([Revision(Web, first.Id)], _arm.ActiveRevisions(Web));
+        Assert.Equal([Revision(Workers, first.Id)], _arm.ActiveRevisions(Workers));
+        var last = (await operations.Journal.ReadDeploymentsAsync(Token))[^1];
+        Assert.Equal((second.Id, Outcomes.Failed), (last.Release, last.Outcome));
+        Assert.Contains("was lost", last.Finish!.Error);
+    }
+
+    [Fact]
     public async Task A_lease_lost_after_the_switch_leaves_the_verified_release_live_and_skips_the_clean_up_with_a_clear_warning()
     {
         var operations = await OperationsAsync();
