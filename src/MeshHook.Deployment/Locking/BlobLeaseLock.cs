@@ -84,6 +84,33 @@ public sealed class BlobLeaseLock : IEnvironmentLock, IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Renews the lease now, to know (not assume from the last background renewal, up to a third of a lease ago) that it is
+    /// still ours right before a step that must not happen without it, such as moving traffic. False, with
+    /// <see cref="LeaseLost"/> cancelled, when it was broken or taken over; false too when nothing is held.
+    /// </summary>
+    public async Task<bool> EnsureHeldAsync(CancellationToken cancellationToken)
+    {
+        Held? held;
+        lock (_gate)
+            held = _held;
+        if (held is null || held.Lost.IsCancellationRequested)
+            return false;
+        try
+        {
+            await Call("renewing the environment lock", () => held.Lease.RenewAsync(cancellationToken: cancellationToken));
+            return true;
+        }
+        catch (RequestFailedException exception) when (exception.Status is 404 or 409 or 412)
+        {
+            held.Lose(LostMessage(exception));
+            return false;
+        }
+    }
+
+    string LostMessage(RequestFailedException exception) =>
+        _masker.Apply($"The lease on {Location} was lost ({exception.ErrorCode}): it was broken (./build.sh Unlock) or taken over after it expired. This deploy no longer holds the environment.");
+
     public async Task<IReadOnlyList<string>> AcquireAsync(LockHolder holder, TimeSpan wait, CancellationToken cancellationToken)
     {
         var deadline = _time.GetUtcNow() + wait;
@@ -190,7 +217,7 @@ public sealed class BlobLeaseLock : IEnvironmentLock, IAsyncDisposable
             }
             catch (RequestFailedException exception) when (exception.Status is 404 or 409 or 412)
             {
-                held.Lose(_masker.Apply($"The lease on {Location} was lost ({exception.ErrorCode}): it was broken (./build.sh Unlock) or taken over after it expired. This deploy no longer holds the environment."));
+                held.Lose(LostMessage(exception));
                 return;
             }
             catch (Exception exception)
@@ -318,7 +345,9 @@ public sealed class BlobLeaseLock : IEnvironmentLock, IAsyncDisposable
 
         public void Lose(string reason)
         {
-            LostReason = reason;
+            // The first reason stays: a renewal and an explicit check may both find the lease gone.
+            lock (Lost)
+                LostReason ??= reason;
             Lost.Cancel();
         }
 

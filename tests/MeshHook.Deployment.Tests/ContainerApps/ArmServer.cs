@@ -53,8 +53,13 @@ public sealed partial class ArmServer : IDisposable
     int nextOperation, throttled;
     DateTimeOffset clock = new(2026, 12, 1, 9, 0, 0, TimeSpan.Zero);
 
-    public ArmServer()
+    readonly string resourceGroup;
+    readonly List<RequestHold> holds = [];
+
+    /// <param name="resourceGroup">The one resource group it knows (a test of the committed staging environment.json uses its own).</param>
+    public ArmServer(string resourceGroup = ResourceGroup)
     {
+        this.resourceGroup = resourceGroup;
         certificate = X509CertificateLoader.LoadPkcs12(SharedCertificate.Value, null);
         var port = FreePort();
         server = WireMockServer.Start(new WireMockServerSettings
@@ -64,6 +69,9 @@ public sealed partial class ArmServer : IDisposable
         });
         server.Given(Request.Create().UsingAnyMethod()).RespondWith(Response.Create().WithCallback(Handle));
     }
+
+    /// <summary>Its certificate (PEM), for a client that pins it.</summary>
+    public string CertificatePem => certificate.ExportCertificatePem();
 
     public Uri Endpoint => new($"https://127.0.0.1:{server.Ports[0]}/");
 
@@ -181,6 +189,19 @@ public sealed partial class ArmServer : IDisposable
             return apps[app].Revisions.Where(r => r.Active).Select(r => r.Name).ToList();
     }
 
+    /// <summary>
+    /// Holds every request that <paramref name="match"/> accepts (unanswered) until <see cref="RequestHold.Release"/>;
+    /// <see cref="RequestHold.Reached"/> completes when the first arrives. A test thus acts at an exact point of a deploy
+    /// (a revision being polled, the environment URL being verified) without sleeping.
+    /// </summary>
+    public RequestHold Hold(Func<ArmRequest, bool> match)
+    {
+        var hold = new RequestHold(match);
+        lock (gate)
+            holds.Add(hold);
+        return hold;
+    }
+
     /// <summary>A client for label URLs: every connection goes to this server, whatever the host name; TLS trusts its certificate only.</summary>
     public HttpClient HealthClient() =>
         new(new SocketsHttpHandler
@@ -214,6 +235,9 @@ public sealed partial class ArmServer : IDisposable
 
     public void Dispose()
     {
+        lock (gate)
+            foreach (var hold in holds)
+                hold.Release();
         server.Stop();
         server.Dispose();
         certificate.Dispose();
@@ -225,9 +249,15 @@ public sealed partial class ArmServer : IDisposable
         host = host.Split(':')[0];
         string? Query(string key) => request.Query is not null && request.Query.TryGetValue(key, out var v) ? v.First() : null;
         var authorization = request.Headers is not null && request.Headers.TryGetValue("Authorization", out var a) ? a.First() : null;
+        var received = new ArmRequest(request.Method, host, request.Path, Query("api-version"), authorization, request.Body);
+        RequestHold[] matching;
+        lock (gate)
+            matching = holds.Where(x => x.Matches(received)).ToArray();
+        foreach (var hold in matching)
+            hold.Wait(received);
         lock (gate)
         {
-            requests.Add(new ArmRequest(request.Method, host, request.Path, Query("api-version"), authorization, request.Body));
+            requests.Add(received);
             if (host.Contains("---", StringComparison.Ordinal))
                 return Health(host, request.Path);
             if (PublicHosts.TryGetValue(host, out var publicApp))
@@ -250,15 +280,15 @@ public sealed partial class ArmServer : IDisposable
 
     IResponseMessage Route(string method, string path, string? skipToken, string? body)
     {
-        var prefix = $"/subscriptions/{Subscription}/resourceGroups/{ResourceGroup}/providers/Microsoft.App/containerApps/";
+        var prefix = $"/subscriptions/{Subscription}/resourceGroups/{resourceGroup}/providers/Microsoft.App/containerApps/";
         var operation = OperationPath().Match(path);
         if (operation.Success && method == "GET")
             return PollOperation(operation.Groups["id"].Value, operation.Groups["kind"].Value == "containerappOperationStatuses");
         if (!path.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
-            return Error(404, "ResourceGroupNotFound", $"Resource group '{ResourceGroup}' could not be found for {path}.");
+            return Error(404, "ResourceGroupNotFound", $"Resource group '{resourceGroup}' could not be found for {path}.");
         var parts = path[prefix.Length..].Split('/');
         if (!apps.TryGetValue(parts[0], out var app))
-            return Error(404, "ResourceNotFound", $"The Resource 'Microsoft.App/containerApps/{parts[0]}' under resource group '{ResourceGroup}' was not found.");
+            return Error(404, "ResourceNotFound", $"The Resource 'Microsoft.App/containerApps/{parts[0]}' under resource group '{resourceGroup}' was not found.");
         switch (parts.Length, method)
         {
             case (1, "GET"):
@@ -403,7 +433,7 @@ public sealed partial class ArmServer : IDisposable
             };
         return new JsonObject
         {
-            ["id"] = $"/subscriptions/{Subscription}/resourceGroups/{ResourceGroup}/providers/Microsoft.App/containerApps/{app.Name}",
+            ["id"] = $"/subscriptions/{Subscription}/resourceGroups/{resourceGroup}/providers/Microsoft.App/containerApps/{app.Name}",
             ["name"] = app.Name, ["type"] = "Microsoft.App/containerApps", ["location"] = Location,
             ["properties"] = new JsonObject
             {
@@ -445,7 +475,7 @@ public sealed partial class ArmServer : IDisposable
         };
         if (provisioning == "Failed")
             properties["provisioningError"] = "Container 'web' crashed: exit code 1";
-        return new JsonObject { ["id"] = $"/subscriptions/{Subscription}/resourceGroups/{ResourceGroup}/providers/Microsoft.App/containerApps/{app.Name}/revisions/{revision.Name}", ["name"] = revision.Name, ["type"] = "Microsoft.App/containerApps/revisions", ["properties"] = properties };
+        return new JsonObject { ["id"] = $"/subscriptions/{Subscription}/resourceGroups/{resourceGroup}/providers/Microsoft.App/containerApps/{app.Name}/revisions/{revision.Name}", ["name"] = revision.Name, ["type"] = "Microsoft.App/containerApps/revisions", ["properties"] = properties };
     }
 
     static int Weight(FakeApp app, string revision) => app.Traffic.Where(t => Resolve(app, t) == revision).Sum(t => (int?)t["weight"] ?? 0);
@@ -529,4 +559,26 @@ public sealed partial class ArmServer : IDisposable
     {
         public int PollsLeft { get; set; } = polls;
     }
+}
+
+/// <summary>Requests held by <see cref="ArmServer.Hold"/>: answered only once released (or after two minutes, so a failed test ends).</summary>
+public sealed class RequestHold(Func<ArmRequest, bool> match) : IDisposable
+{
+    readonly TaskCompletionSource<ArmRequest> reached = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    readonly ManualResetEventSlim released = new();
+
+    /// <summary>The first request held.</summary>
+    public Task<ArmRequest> Reached => reached.Task;
+
+    internal bool Matches(ArmRequest request) => !released.IsSet && match(request);
+
+    internal void Wait(ArmRequest request)
+    {
+        reached.TrySetResult(request);
+        released.Wait(TimeSpan.FromMinutes(2));
+    }
+
+    public void Release() => released.Set();
+
+    public void Dispose() => Release();
 }

@@ -1,4 +1,6 @@
 using System.Text.Json.Nodes;
+using Azure.Storage.Blobs;
+using MeshHook.Deployment.Locking;
 using MeshHook.Deployment.Deploying;
 using MeshHook.Deployment.Environments;
 using MeshHook.Deployment.Journal;
@@ -35,6 +37,7 @@ public sealed class ContainerAppsDeployTests(Azurite azurite) : IClassFixture<Az
     readonly ToolRunner _tools = new(new SecretMasker());
     readonly List<string> _log = [];
     PostgresCluster? _database;
+    BlobContainerClient _state = null!;
     ReleaseStore _store = null!;
     int _releases;
     readonly List<(string Name, string Sql)> _migrations = [];
@@ -71,12 +74,15 @@ public sealed class ContainerAppsDeployTests(Azurite azurite) : IClassFixture<Az
         _root.Dispose();
     }
 
-    async Task<EnvironmentOperations> OperationsAsync()
+    /// <param name="state">The deployment-state container (default: a new one).</param>
+    /// <param name="time">The run's clock (the lease's renewals); health polls and ARM run on <see cref="_clock"/>.</param>
+    async Task<EnvironmentOperations> OperationsAsync(BlobContainerClient? state = null, TimeProvider? time = null)
     {
-        var state = await azurite.NewContainerAsync(Token);
+        state ??= await azurite.NewContainerAsync(Token);
+        _state = state;
         EnvironmentOperations operations = null!;
         operations = new EnvironmentOperations(_root.Path, EnvironmentName.Staging, _store, _tools, new Dictionary<string, string>(),
-            LocalPrograms.InRepository(RepositoryFiles.Root, "unused"), TimeProvider.System, new DeploymentLog(Write, Write))
+            LocalPrograms.InRepository(RepositoryFiles.Root, "unused"), time ?? TimeProvider.System, new DeploymentLog(Write, Write))
         {
             ContainerAppsConnections = new ContainerAppsConnections
             {
@@ -223,6 +229,107 @@ public sealed class ContainerAppsDeployTests(Azurite azurite) : IClassFixture<Az
         var deployment = Assert.Single(await operations.Journal.ReadDeploymentsAsync(Token));
         Assert.Equal(Outcomes.Succeeded, deployment.Outcome);
         Assert.Equal("--force deployed a dirty release to staging: hotfix for incident 42", deployment.Start.Override);
+    }
+
+    [Fact]
+    public async Task A_lease_lost_before_the_switch_stops_the_deploy_the_new_revisions_get_no_traffic_and_the_journal_names_the_lease()
+    {
+        var first = Release("create table lease_first (id int);");
+        var second = Release("create table lease_second (id int);");
+        await (await OperationsAsync()).DeployAsync(first.Id, Options(), Token);
+        var clock = new CloudState.BlobLeaseLockTests.SleepingClock();
+        var operations = await OperationsAsync(_state, clock);
+        var patches = _arm.ArmRequests.Count(x => x.Method == "PATCH");
+        // The health check polls the new web revision: that poll is held, so the deploy is mid-step when the lease goes.
+        using var hold = _arm.Hold(x => x.Method == "GET" && x.Path.EndsWith($"/revisions/{Revision(Web, second.Id)}", StringComparison.Ordinal));
+
+        var deploy = operations.DeployAsync(second.Id, Options(), Token);
+        await hold.Reached.WaitAsync(TimeSpan.FromSeconds(60), Token);
+        await clock.AsleepAsync(deploy);   // the lease's renewal waits on the run's clock
+        // Another machine breaks the lease (./build.sh Unlock there); this run learns it at its next renewal, 20 s later.
+        await using (var unlocker = new BlobLeaseLock(_state, "staging", new SecretMasker(), TimeProvider.System))
+            Assert.NotNull(await unlocker.ForceReleaseAsync(Token));
+        clock.Advance(TimeSpan.FromSeconds(20));
+
+        // The held poll is abandoned (the lease's loss cancels the step): without that, the deploy would wait on it.
+        var failure = await Assert.ThrowsAsync<DeploymentFailedException>(() => deploy.WaitAsync(TimeSpan.FromSeconds(60), Token));
+        hold.Release();
+
+        Assert.Equal((Outcomes.Failed, Stage.HealthCheck), (failure.Outcome, failure.Stage));
+        Assert.Contains("Environment lock lost before the switch", failure.Message);
+        Assert.Equal([(Revision(Web, first.Id), 100)], Serving());
+        Assert.DoesNotContain(_arm.ArmRequests.Where(x => x.Method == "PATCH").Skip(patches), x =>
+            x.Json["properties"]?["configuration"]?["ingress"]?["traffic"]?.AsArray().Any(t => t?["revisionName"]?.GetValue<string>() == Revision(Web, second.Id) && t["weight"]!.GetValue<int>() > 0) == true);
+        Assert.Equal([Revision(Web, first.Id)], _arm.ActiveRevisions(Web));
+        Assert.Equal([Revision(Workers, first.Id)], _arm.ActiveRevisions(Workers));
+        var last = (await operations.Journal.ReadDeploymentsAsync(Token))[^1];
+        Assert.Equal((second.Id, Outcomes.Failed), (last.Release, last.Outcome));
+        Assert.Contains("was lost", last.Finish!.Error);
+        Assert.DoesNotContain("Ctrl+C", last.Finish.Error);
+        Assert.Contains(last.Stages, x => x.Stage == Stage.HealthCheck && x.Outcome == Outcomes.Failed && x.Error!.Contains("lease", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_lease_broken_between_two_renewals_is_caught_by_the_renewal_on_the_spot_before_the_switch()
+    {
+        var first = Release("create table spot_first (id int);");
+        var second = Release("create table spot_second (id int);");
+        await (await OperationsAsync()).DeployAsync(first.Id, Options(), Token);
+        // The run's clock never moves: its background renewal never comes, only the check before the switch can see the loss.
+        var operations = await OperationsAsync(_state, new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow));
+        // The last step before the switch: the new revision's label URL.
+        using var hold = _arm.Hold(x => x.Host == $"{Web}---candidate.{ArmServer.Domain}" && x.Path == "/health");
+
+        var deploy = operations.DeployAsync(second.Id, Options(), Token);
+        await hold.Reached.WaitAsync(TimeSpan.FromSeconds(60), Token);
+        await using (var unlocker = new BlobLeaseLock(_state, "staging", new SecretMasker(), TimeProvider.System))
+            Assert.NotNull(await unlocker.ForceReleaseAsync(Token));
+        hold.Release();
+
+        var failure = await Assert.ThrowsAsync<DeploymentFailedException>(() => deploy.WaitAsync(TimeSpan.FromSeconds(60), Token));
+        Assert.Equal((Outcomes.Failed, Stage.HealthCheck), (failure.Outcome, failure.Stage));
+        Assert.Contains("Environment lock lost before the switch", failure.Message);
+        Assert.Equal([(Revision(Web, first.Id), 100)], Serving());
+        Assert.Equal([Revision(Web, first.Id)], _arm.ActiveRevisions(Web));
+        Assert.Equal([Revision(Workers, first.Id)], _arm.ActiveRevisions(Workers));
+        var last = (await operations.Journal.ReadDeploymentsAsync(Token))[^1];
+        Assert.Equal((second.Id, Outcomes.Failed), (last.Release, last.Outcome));
+        Assert.Contains("was lost", last.Finish!.Error);
+    }
+
+    [Fact]
+    public async Task A_lease_lost_after_the_switch_leaves_the_verified_release_live_and_skips_the_clean_up_with_a_clear_warning()
+    {
+        var operations = await OperationsAsync();
+        var first = Release("create table after_first (id int);");
+        var second = Release("create table after_second (id int);");
+        await operations.DeployAsync(first.Id, Options(), Token);
+        // The environment URL is checked only after the switch (verify): the deploy is held there.
+        using var hold = _arm.Hold(x => x.Host == Host && x.Path == "/health");
+
+        var deploy = operations.DeployAsync(second.Id, Options(), Token);
+        await hold.Reached.WaitAsync(TimeSpan.FromSeconds(60), Token);
+        var deactivations = _arm.ArmRequests.Count(x => x.Path.EndsWith("/deactivate", StringComparison.Ordinal));
+        // Another deployer breaks the lease and takes the environment.
+        await using var other = new BlobLeaseLock(_state, "staging", new SecretMasker(), TimeProvider.System);
+        await other.ForceReleaseAsync(Token);
+        var otherHolder = new LockHolder("other-deploy", "deploy", null, 1, 0, "other-host", "other@test", DateTimeOffset.UtcNow);
+        await other.AcquireAsync(otherHolder, TimeSpan.Zero, Token);
+        hold.Release();
+        await deploy.WaitAsync(TimeSpan.FromSeconds(60), Token);
+
+        // Switched while the lease was held, and verified: the new release stays live.
+        Assert.Equal([(Revision(Web, second.Id), 100)], Serving());
+        // Nothing was changed once the lease was gone: no clean-up, so the first release's workers still run.
+        Assert.Equal(deactivations, _arm.ArmRequests.Count(x => x.Path.EndsWith("/deactivate", StringComparison.Ordinal)));
+        Assert.Contains(Revision(Workers, first.Id), _arm.ActiveRevisions(Workers));
+        var last = (await operations.Journal.ReadDeploymentsAsync(Token))[^1];
+        Assert.Equal((second.Id, Outcomes.Succeeded), (last.Release, last.Outcome));
+        Assert.Contains(last.Stages, x => x.Stage == Stage.CleanUp && x.Outcome == Outcomes.Failed && x.Error!.Contains("Environment lock lost after the switch", StringComparison.Ordinal));
+        Assert.Contains(_log, x => x.Contains("the environment lock was lost after the switch", StringComparison.Ordinal));
+        // The other deployer's hold is untouched by this run's ending.
+        Assert.Equal("other-deploy", (await other.ReadHolderAsync(Token))?.DeploymentId);
+        await other.ReleaseAsync("other-deploy", Token);
     }
 
     static DeployOptions Options() => new() { Actor = "tester@test" };

@@ -25,8 +25,12 @@ sealed class KeyVaultServer : IDisposable
 
     readonly X509Certificate2 _certificate;
 
-    public KeyVaultServer(string vaultName)
+    readonly string _token;
+
+    /// <param name="token">The bearer token it accepts (a process-level test hands one static token to every loopback service).</param>
+    public KeyVaultServer(string vaultName, string token = Token)
     {
+        _token = token;
         VaultUrl = new Uri($"https://{vaultName}.vault.azure.net/");
         _certificate = CreateCertificate();
         Server = WireMockServer.Start(new WireMockServerSettings
@@ -46,10 +50,10 @@ sealed class KeyVaultServer : IDisposable
     /// <summary>The vault URL the client is given (https://NAME.vault.azure.net/); requests reach the loopback server.</summary>
     public Uri VaultUrl { get; }
 
-    /// <summary>Maps an authorized request (bearer <see cref="Token"/>) of <paramref name="method"/> on <paramref name="path"/>.</summary>
+    /// <summary>Maps an authorized request (the bearer token it was made with) of <paramref name="method"/> on <paramref name="path"/>.</summary>
     public void Answer(string method, string path, int status, object body, IDictionary<string, string>? query = null)
     {
-        var request = Request.Create().WithPath(path).UsingMethod(method).WithHeader("Authorization", $"Bearer {Token}");
+        var request = Request.Create().WithPath(path).UsingMethod(method).WithHeader("Authorization", $"Bearer {_token}");
         foreach (var (name, value) in query ?? new Dictionary<string, string>())
             request = request.WithParam(name, value);
         Server.Given(request).AtPriority(query is null ? 10 : 5).RespondWith(Response.Create().WithStatusCode(status).WithBodyAsJson(body));
@@ -57,7 +61,7 @@ sealed class KeyVaultServer : IDisposable
 
     /// <summary>The requests that carried the token (the challenge round trip left out).</summary>
     public IReadOnlyList<ILogEntry> Authorized =>
-        Server.LogEntries.Where(x => x.RequestMessage.Headers?.TryGetValue("Authorization", out var value) == true && value.Contains($"Bearer {Token}")).ToList();
+        Server.LogEntries.Where(x => x.RequestMessage.Headers?.TryGetValue("Authorization", out var value) == true && value.Contains($"Bearer {_token}")).ToList();
 
     /// <summary>The Key Vault SDK's options a production client gets, plus the transport to this server.</summary>
     public SecretClientOptions Options()
@@ -71,6 +75,9 @@ sealed class KeyVaultServer : IDisposable
         options.AddPolicy(new ToLoopback(new Uri(Server.Url!)), HttpPipelinePosition.BeforeTransport);
         return options;
     }
+
+    /// <summary>Its certificate (PEM), for a client that pins it.</summary>
+    public string CertificatePem => _certificate.ExportCertificatePem();
 
     public void Dispose()
     {

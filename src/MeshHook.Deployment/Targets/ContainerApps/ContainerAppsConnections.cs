@@ -6,8 +6,9 @@ namespace MeshHook.Deployment.Targets.ContainerApps;
 
 /// <summary>
 /// TEST-ONLY redirection of the Container Apps target's Azure endpoints to loopback servers (the ARM fake, Azurite, the
-/// Key Vault stub) and their clocks. Internal and set in process by tests only: no environment.json key, parameter or
-/// environment variable reaches it, so a real deploy always talks to Azure with the environment's own names.
+/// Key Vault stub) and their clocks. Internal: set in process by tests, or made by <see cref="AzureLoopback"/> from the
+/// test-only variable MESHHOOK_TEST_AZURE_LOOPBACK (loopback addresses only) for tests of the build as a process. No
+/// environment.json key or parameter reaches it, so a real deploy always talks to Azure with the environment's own names.
 /// </summary>
 internal sealed record ContainerAppsConnections
 {

@@ -38,7 +38,7 @@ public sealed class ContainerAppsTarget : IDeploymentTarget
     ContainerAppsTarget(DeploymentContext context, ContainerAppsConnections? connections)
     {
         _context = context;
-        _connections = connections;
+        _connections = connections ?? AzureLoopback.FromVariables(context.Variables, context.Environment, context.Tools.Masker, context.Time, context.Log);
         _environment = context.Environment;
         _target = context.Environment.Target;
         _settings = new ContainerAppsSettings
@@ -54,7 +54,7 @@ public sealed class ContainerAppsTarget : IDeploymentTarget
             MigrationsDirectory = Path.Combine(context.RepositoryRoot, ".deploy", _environment.Name.ToText(), "migrations"),
             HasDatabase = _environment.Database.Url is not null,
         };
-        _http = connections?.Health ?? new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+        _http = _connections?.Health ?? new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
     }
 
     public static ContainerAppsTarget Create(DeploymentContext context) => new(context, null);
@@ -153,9 +153,16 @@ public sealed class ContainerAppsTarget : IDeploymentTarget
         CancellationToken cancellationToken)
     {
         await using var environmentLock = new BlobLeaseLock(Container, _settings.Environment, _context.Tools.Masker, _context.Time);
+        // The plan the Deployer runs (made again once the lock is held) tells the guard which step is the switch.
+        DeploymentPlan? running = null;
+        var guarded = new LeaseGuardedRunner(Runner(), environmentLock, () => running);
         // Recover re-reads the revisions once the lock is held, so the plan acts on the apps as they are then.
-        var deployer = new Deployer(Journal, environmentLock, Runner(), _context.Time, Log) { Observers = _context.Observers, Recover = refresh };
-        var result = await deployer.RunAsync(makePlan, new DeploymentRequest(options.Actor, commit, options.LockWait) { Override = options.Reason }, cancellationToken);
+        var deployer = new Deployer(Journal, environmentLock, guarded, _context.Time, Log) { Observers = _context.Observers, Recover = refresh };
+        var result = await deployer.RunAsync(() => running = makePlan(), new DeploymentRequest(options.Actor, commit, options.LockWait) { Override = options.Reason },
+            cancellationToken);
+        if (guarded.LostReason is { } lost)
+            Log.Warning($"{result.Kind} of {result.ReleaseId} is live and verified, but the environment lock was lost after the switch, so the clean-up " +
+                        $"was not done (older revisions may still be active): {lost} Check ./build.sh Status before deploying again.");
         Log.Information($"{result.Kind} of {result.ReleaseId} succeeded in {result.Duration.TotalSeconds:0.0} s: MeshHook answers at {_settings.Url}");
         return result;
     }
