@@ -5,6 +5,7 @@ using Azure.Core;
 using Azure.Core.Pipeline;
 using Azure.Identity;
 using Azure.Security.KeyVault.Secrets;
+using MeshHook.Deployment.Targets.ContainerApps;
 using WireMock.Logging;
 using WireMock.ResponseBuilders;
 using WireMock.Server;
@@ -72,7 +73,8 @@ sealed class KeyVaultServer : IDisposable
         {
             ServerCertificateCustomValidationCallback = (_, certificate, _, _) => certificate?.GetCertHashString() == thumbprint,
         });
-        options.AddPolicy(new ToLoopback(new Uri(Server.Url!)), HttpPipelinePosition.BeforeTransport);
+        // The same redirection MESHHOOK_TEST_AZURE_LOOPBACK uses: the vault's host is put back once answered.
+        options.AddPolicy(new AzureLoopback.ToLoopback(new Uri(Server.Url!)), HttpPipelinePosition.BeforeTransport);
         return options;
     }
 
@@ -95,29 +97,6 @@ sealed class KeyVaultServer : IDisposable
         request.CertificateExtensions.Add(names.Build());
         using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
         return X509CertificateLoader.LoadPkcs12(certificate.Export(X509ContentType.Pfx), null);
-    }
-
-    /// <summary>
-    /// Sends the finished request to the loopback server instead of NAME.vault.azure.net, and puts the vault's host back
-    /// when the answer is in, so the SDK's own checks (the challenge's resource must match the vault's domain) run as in Azure.
-    /// </summary>
-    sealed class ToLoopback(Uri server) : HttpPipelineSynchronousPolicy
-    {
-        public override void OnSendingRequest(HttpMessage message)
-        {
-            message.SetProperty(typeof(ToLoopback), (message.Request.Uri.Host, message.Request.Uri.Port));
-            message.Request.Uri.Host = server.Host;
-            message.Request.Uri.Port = server.Port;
-        }
-
-        public override void OnReceivedResponse(HttpMessage message)
-        {
-            if (message.TryGetProperty(typeof(ToLoopback), out var original) && original is (string host, int port))
-            {
-                message.Request.Uri.Host = host;
-                message.Request.Uri.Port = port;
-            }
-        }
     }
 }
 

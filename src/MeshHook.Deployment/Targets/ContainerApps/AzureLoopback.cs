@@ -177,7 +177,7 @@ internal static class AzureLoopback
     /// Sends Key Vault's finished request to the loopback server instead of NAME.vault.azure.net and puts the vault's host back
     /// once answered, so the SDK's own checks (the challenge's resource must match the vault's domain) run as against Azure.
     /// </summary>
-    sealed class ToLoopback(Uri server) : HttpPipelineSynchronousPolicy
+    internal sealed class ToLoopback(Uri server) : HttpPipelineSynchronousPolicy
     {
         public override void OnSendingRequest(HttpMessage message)
         {
