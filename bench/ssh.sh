@@ -19,6 +19,8 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 out="$(mktemp)"
 trap 'rm -f -- "$out"' EXIT
 dotnet build tests/MeshHook.Deployment.Tests -v q -nologo > /dev/null
+# Four hosts share this machine's cores with whatever else runs: the load average says how comparable a run is.
+load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 MESHHOOK_SSH_BENCH_RUNS="$RUNS" MESHHOOK_SSH_BENCH_OUT="$out" \
   dotnet test --project tests/MeshHook.Deployment.Tests --no-build -- --filter-class '*SshScalingTests' > /dev/null
 
@@ -26,6 +28,7 @@ median() { sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) exit 1; if (NR % 2) 
 awk '{ line = sprintf("run: %s host(s) %s s", $1, $2); sub(/^[^#]*#/, "", $0); print line " (stages:" $0 ")" }' "$out"
 one="$(awk '$1 == 1 { print $2 }' "$out" | median)"
 four="$(awk '$1 == 4 { print $2 }' "$out" | median)"
+echo "load average (1, 5, 15 min): ${load_before} before, $(cut -d' ' -f1-3 /proc/loadavg) after"
 echo "median 1 host: ${one} s"
 echo "median 4 hosts: ${four} s"
 awk -v a="$four" -v b="$one" 'BEGIN { printf "ratio: %.2f\n", a / b }'

@@ -39,6 +39,18 @@ public sealed partial record RemoteCommand(string Program, IReadOnlyList<string>
     /// <summary>For plans and logs: readable, and the same quoting as what is sent.</summary>
     public string Describe() => ToShell();
 
+    /// <summary>
+    /// Several commands as one command line, joined by <c>&amp;&amp;</c>: they run in order in one round trip (one session,
+    /// one login shell on the host) and the first that fails stops the rest, as if each were sent and checked on its own.
+    /// Every word is still quoted by <see cref="ToShell()"/>.
+    /// </summary>
+    public static string ToShell(IReadOnlyList<RemoteCommand> commands)
+    {
+        if (commands.Count == 0)
+            throw new ArgumentException("No command to run.", nameof(commands));
+        return string.Join(" && ", commands.Select(x => x.ToShell()));
+    }
+
     public override string ToString() => Describe();
 
     [System.Text.RegularExpressions.GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_]*\z")]

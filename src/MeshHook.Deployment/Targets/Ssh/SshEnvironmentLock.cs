@@ -37,7 +37,9 @@ public sealed class SshEnvironmentLock(SshConnections connections, SshHost host,
     {
         var deadline = time.GetUtcNow() + wait;
         var connection = await connections.ToAsync(host, cancellationToken);
-        await connection.CheckAsync(new RemoteCommand("mkdir", "-p", "--", deployPath), cancellationToken);
+        // Looked at over SFTP first: a command costs a login shell on the host, and the folder is there after the first deploy.
+        if (!await connection.Sftp.ExistsAsync(deployPath, cancellationToken))
+            await connection.CheckAsync(new RemoteCommand("mkdir", "-p", "--", deployPath), cancellationToken);
         var warnings = new List<string>();
         while (true)
         {

@@ -48,8 +48,8 @@ public sealed class SshHostConnection : IAsyncDisposable
         sftp.HostKeyReceived += Check;
         try
         {
-            await ssh.ConnectAsync(cancellationToken);
-            await sftp.ConnectAsync(cancellationToken);
+            // Both handshakes at once: each is a few round trips and a key exchange, and neither needs the other.
+            await Task.WhenAll(ssh.ConnectAsync(cancellationToken), sftp.ConnectAsync(cancellationToken));
             return new SshHostConnection(host, ssh, sftp);
         }
         catch (SshConnectionException) when (presented is not null && !pinnedKeys.Contains(presented, StringComparer.Ordinal))
@@ -75,26 +75,33 @@ public sealed class SshHostConnection : IAsyncDisposable
     }
 
     /// <summary>Runs a command; its exit code, output and error are returned whatever they are.</summary>
-    public async Task<RemoteResult> RunAsync(RemoteCommand command, CancellationToken cancellationToken)
+    public Task<RemoteResult> RunAsync(RemoteCommand command, CancellationToken cancellationToken) => RunAsync([command], cancellationToken);
+
+    /// <summary>Runs commands in order in one round trip (see <see cref="RemoteCommand.ToShell(IReadOnlyList{RemoteCommand})"/>): the first failure ends it.</summary>
+    public async Task<RemoteResult> RunAsync(IReadOnlyList<RemoteCommand> commands, CancellationToken cancellationToken)
     {
-        using var run = _ssh.CreateCommand(command.ToShell());
+        var line = RemoteCommand.ToShell(commands);
+        using var run = _ssh.CreateCommand(line);
         try
         {
             await run.ExecuteAsync(cancellationToken);
         }
         catch (Exception exception) when (exception is SshException or System.Net.Sockets.SocketException or ObjectDisposedException)
         {
-            throw new UserFacingException($"{Host.Name} stopped answering while running {command.Describe()}: {exception.Message}");
+            throw new UserFacingException($"{Host.Name} stopped answering while running {line}: {exception.Message}");
         }
         return new RemoteResult(run.ExitStatus ?? -1, run.Result, run.Error);
     }
 
     /// <summary>Runs a command that must succeed; its standard output is returned.</summary>
-    public async Task<string> CheckAsync(RemoteCommand command, CancellationToken cancellationToken)
+    public Task<string> CheckAsync(RemoteCommand command, CancellationToken cancellationToken) => CheckAsync([command], cancellationToken);
+
+    /// <summary>Runs commands in order in one round trip; all must succeed; their standard output is returned.</summary>
+    public async Task<string> CheckAsync(IReadOnlyList<RemoteCommand> commands, CancellationToken cancellationToken)
     {
-        var result = await RunAsync(command, cancellationToken);
+        var result = await RunAsync(commands, cancellationToken);
         if (result.ExitCode != 0)
-            throw new UserFacingException($"On {Host.Name}, {command.Describe()} failed (exit {result.ExitCode}): {Tail(result.Error, result.Output)}");
+            throw new UserFacingException($"On {Host.Name}, {RemoteCommand.ToShell(commands)} failed (exit {result.ExitCode}): {Tail(result.Error, result.Output)}");
         return result.Output;
     }
 

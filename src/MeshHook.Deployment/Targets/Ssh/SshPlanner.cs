@@ -47,6 +47,7 @@ public sealed class SshPlanner(SshSettings settings, ReleaseStore store, IReadOn
     public const int PortsPerHost = 2;
     LocalLayout LayoutOf(SshHost host) => settings.LayoutOf(host);
     string Launcher(SshHost host) => LayoutOf(host).Root + "/bin/launch.mjs";
+    string ExitFile(SshHost host, string name) => LayoutOf(host).Root + "/run/" + name + ".exit";
     string Incoming(SshHost host, string release) => LayoutOf(host).Root + "/incoming/" + release;
 
     /// <summary>The release the first host serves (what a failed deploy goes back to, what the journal calls previous).</summary>
@@ -103,15 +104,19 @@ public sealed class SshPlanner(SshSettings settings, ReleaseStore store, IReadOn
             var all = uploads.Append(new Upload(manifest, Incoming(host, release.Id) + "/" + ReleaseManifest.FileName, "", 0)).ToList();
             steps.Add(new UploadFiles(host, all));
             steps.Add(new VerifyUploads(host, uploads));
-            steps.Add(new RunRemote(host, new RemoteCommand("rm", "-rf", "--", partial)));
-            foreach (var artifact in release.Artifacts)
-            {
-                steps.Add(new RunRemote(host, new RemoteCommand("mkdir", "-p", "--", partial + "/" + artifact.Name)));
-                steps.Add(new RunRemote(host, new RemoteCommand("tar", "-xzf", Incoming(host, release.Id) + "/" + artifact.File, "-C", partial + "/" + artifact.Name, "--no-same-owner")));
-            }
-            steps.Add(new RunRemote(host, new RemoteCommand("cp", "--", Incoming(host, release.Id) + "/" + ReleaseManifest.FileName, partial + "/" + ReleaseManifest.FileName)));
-            steps.Add(new RunRemote(host, new RemoteCommand("mv", "-T", "--", partial, directory)));
-            steps.Add(new RunRemote(host, new RemoteCommand("rm", "-rf", "--", Incoming(host, release.Id))));
+            // Unpacked into a .partial directory, then renamed into place: one round trip (the first failure stops it).
+            steps.Add(new RunRemote(host,
+            [
+                new RemoteCommand("rm", "-rf", "--", partial),
+                .. release.Artifacts.SelectMany(artifact => new[]
+                {
+                    new RemoteCommand("mkdir", "-p", "--", partial + "/" + artifact.Name),
+                    new RemoteCommand("tar", "-xzf", Incoming(host, release.Id) + "/" + artifact.File, "-C", partial + "/" + artifact.Name, "--no-same-owner"),
+                }),
+                new RemoteCommand("cp", "--", Incoming(host, release.Id) + "/" + ReleaseManifest.FileName, partial + "/" + ReleaseManifest.FileName),
+                new RemoteCommand("mv", "-T", "--", partial, directory),
+                new RemoteCommand("rm", "-rf", "--", Incoming(host, release.Id)),
+            ]));
         }
         steps.Add(new WriteRemoteEnvironmentFile(host, layout.EnvironmentFile, settings.ConfigurationKeys));
         if (IsWeb(host) && state.Running(LocalLayout.EdgeProcess) is null)
@@ -127,12 +132,15 @@ public sealed class SshPlanner(SshSettings settings, ReleaseStore store, IReadOn
     DeploymentPlan Launch(DeploymentKind kind, string release, List<Stage> stages)
     {
         var started = states.Select(state => Start(state, release)).ToList();
-        stages.Add(new Stage(Stage.Start, [Parallel("start beside the running release",
-            started.Select(x => (IReadOnlyList<DeployStep>)new[] { x.Edge, x.Web, x.Worker }.OfType<StartRemote>().ToList()))]));
+        stages.Add(new Stage(Stage.Start, [Parallel("start beside the running release", started.Select(x => new[] { x.Edge, x.Web, x.Worker }.OfType<StartRemote>().ToList())
+            .Select((processes, index) => (IReadOnlyList<DeployStep>)(processes.Count == 0 ? [] :
+            [
+                new StartProcesses(started[index].State.Host, new RemoteCommand("rm", ["-f", "--", .. processes.Select(p => ExitFile(p.Host, p.Name))]), processes),
+            ])))]));
         stages.Add(new Stage(Stage.HealthCheck, [Parallel("health-check every host", started.Select(x => (IReadOnlyList<DeployStep>)
         [
-            .. x.Web is null ? [] : new[] { new HostHealth(x.State.Host, x.Web.Name, new Uri($"http://127.0.0.1:{x.Web.Port}{settings.HealthPath}"), release) },
-            .. x.Worker is null ? [] : new[] { new HostHealth(x.State.Host, x.Worker.Name, new Uri($"http://127.0.0.1:{x.Worker.Port}/health"), release) },
+            .. HealthOf(x) is { Count: > 0 } endpoints ? new[] { new HostHealth(x.State.Host, endpoints, release) } : [],
+            .. x.Edge is null ? [] : new[] { new EdgeReady(x.State.Host, settings.EdgeUrl(x.State.Host)) },
         ]))]));
 
         var web = started.Where(x => x.Web is not null).ToList();
@@ -156,6 +164,13 @@ public sealed class SshPlanner(SshSettings settings, ReleaseStore store, IReadOn
         IReadOnlyList<DeployStep> afterSwitch = back.Count == 0 ? [stopNew] : [new SwitchBackSwitchedHosts(back, new Uri(settings.HealthPath, UriKind.Relative)), stopNew];
         return new DeploymentPlan(kind, settings.Environment, release, Previous, stages, [stopNew], afterSwitch);
     }
+
+    /// <summary>The health endpoints of what a host starts (polled together, in one round trip).</summary>
+    List<HostHealth.Endpoint> HealthOf(Started started) =>
+    [
+        .. started.Web is null ? [] : new[] { new HostHealth.Endpoint(started.Web.Name, new Uri($"http://127.0.0.1:{started.Web.Port}{settings.HealthPath}")) },
+        .. started.Worker is null ? [] : new[] { new HostHealth.Endpoint(started.Worker.Name, new Uri($"http://127.0.0.1:{started.Worker.Port}/health")) },
+    ];
 
     Started Start(SshHostState state, string release)
     {
@@ -202,7 +217,7 @@ public sealed class SshPlanner(SshSettings settings, ReleaseStore store, IReadOn
     {
         var layout = LayoutOf(host);
         var log = layout.Shared + "/logs/" + name + ".log";
-        var launch = new List<string> { Launcher(host), "--log", log, "--exit-file", layout.Root + "/run/" + name + ".exit", "--cwd", workingDirectory };
+        var launch = new List<string> { Launcher(host), "--log", log, "--exit-file", ExitFile(host, name), "--cwd", workingDirectory };
         if (release is not null)
         {
             launch.AddRange(["--env-file", layout.EnvironmentFile]);

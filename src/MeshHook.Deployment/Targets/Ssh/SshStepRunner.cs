@@ -108,7 +108,7 @@ public sealed class SshStepRunner(
         switch (step)
         {
             case RunRemote run:
-                await host.CheckAsync(run.Command, cancellationToken);
+                await host.CheckAsync(run.Commands, cancellationToken);
                 break;
             case RemoveRemoteRelease remove:
                 await host.CheckAsync(remove.Command, cancellationToken);
@@ -136,25 +136,21 @@ public sealed class SshStepRunner(
             case StartRemote start:
                 await StartAsync(host, start, cancellationToken);
                 break;
+            case StartProcesses start:
+                await StartAsync(host, start, cancellationToken);
+                break;
             case StopRemote stopStep:
                 await StopAsync(host, stopStep, cancellationToken);
                 break;
             case HostHealth check:
-                var result = await host.RunAsync(new RemoteCommand("node", "-e", HealthScript, check.Url.ToString(), check.Version,
-                    ((int)healthOptions.Timeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture),
-                    ((int)healthOptions.Interval.TotalMilliseconds).ToString(CultureInfo.InvariantCulture),
-                    LayoutOf(check.Host).Root + "/run/" + check.Name + ".exit"), cancellationToken);
-                if (result.ExitCode != 0)
-                {
-                    var logFile = $"{LayoutOf(check.Host).Shared}/logs/{check.Name}.log";
-                    var tail = await host.RunAsync(new RemoteCommand("tail", "-n", "20", "--", logFile), CancellationToken.None);
-                    throw new UserFacingException($"{check.Name} on {host.Host.Name} did not become healthy at {check.Version}: {result.Output.Trim()} {result.Error.Trim()}" +
-                                                  $"\n  Last lines of {logFile} on {host.Host.Name}:\n{tail.Output.TrimEnd()}");
-                }
+                await HostHealthAsync(host, check, cancellationToken);
+                break;
+            case EdgeReady ready:
+                await EdgeReadyAsync(host, ready, cancellationToken);
                 break;
             case SwitchHost switchHost:
-                await SwitchAsync(host, switchHost, cancellationToken);
-                _switched[host.Host.Name] = (host, Interlocked.Increment(ref _switchOrder));
+                // Switched (to be switched back if a later step fails) as soon as its edge.json is replaced, confirmed or not.
+                await SwitchAsync(host, switchHost, cancellationToken, written: () => _switched[host.Host.Name] = (host, Interlocked.Increment(ref _switchOrder)));
                 break;
             case VerifyHost verifyHost:
                 await VerifyHostAsync(verifyHost, cancellationToken);
@@ -208,16 +204,16 @@ public sealed class SshStepRunner(
         if (!Directory.Exists(upload.Local))
             throw new UserFacingException($"{upload.Local} does not exist: build it first (./build.sh BuildEdge).");
         var partial = upload.Remote + ".partial";
-        await host.CheckAsync(new RemoteCommand("rm", "-rf", "--", partial), cancellationToken);
-        foreach (var directory in Directory.EnumerateDirectories(upload.Local, "*", SearchOption.AllDirectories).Prepend(upload.Local))
-            await host.CheckAsync(new RemoteCommand("mkdir", "-p", "--", partial + "/" + Path.GetRelativePath(upload.Local, directory).Replace('\\', '/')), cancellationToken);
+        // One round trip before the files (a fresh .partial with every folder) and one after (into place).
+        await host.CheckAsync([new RemoteCommand("rm", "-rf", "--", partial), new RemoteCommand("mkdir", ["-p", "--",
+            .. Directory.EnumerateDirectories(upload.Local, "*", SearchOption.AllDirectories).Prepend(upload.Local)
+                .Select(directory => partial + "/" + Path.GetRelativePath(upload.Local, directory).Replace('\\', '/'))])], cancellationToken);
         foreach (var file in Directory.EnumerateFiles(upload.Local, "*", SearchOption.AllDirectories))
         {
             await using var stream = File.OpenRead(file);
             await Sftp(host, () => host.Sftp.UploadFileAsync(stream, partial + "/" + Path.GetRelativePath(upload.Local, file).Replace('\\', '/'), cancellationToken));
         }
-        await host.CheckAsync(new RemoteCommand("rm", "-rf", "--", upload.Remote), cancellationToken);
-        await host.CheckAsync(new RemoteCommand("mv", "-T", "--", partial, upload.Remote), cancellationToken);
+        await host.CheckAsync([new RemoteCommand("rm", "-rf", "--", upload.Remote), new RemoteCommand("mv", "-T", "--", partial, upload.Remote)], cancellationToken);
     }
 
     async Task WriteEnvironmentFileAsync(SshHostConnection host, WriteRemoteEnvironmentFile env, CancellationToken cancellationToken)
@@ -236,16 +232,49 @@ public sealed class SshStepRunner(
         }
     }
 
-    async Task StartAsync(SshHostConnection host, StartRemote start, CancellationToken cancellationToken)
+    Task StartAsync(SshHostConnection host, StartRemote start, CancellationToken cancellationToken) =>
+        StartAsync(host, new StartProcesses(start.Host, new RemoteCommand("rm", "-f", "--", LayoutOf(start.Host).Root + "/run/" + start.Name + ".exit"), [start]),
+            cancellationToken);
+
+    async Task StartAsync(SshHostConnection host, StartProcesses start, CancellationToken cancellationToken)
     {
-        // A process of the same name that ran before left its exit file: the health check must not read it as this one's.
-        await host.CheckAsync(new RemoteCommand("rm", "-f", "--", LayoutOf(start.Host).Root + "/run/" + start.Name + ".exit"), cancellationToken);
-        var output = await host.CheckAsync(start.Launch, cancellationToken);
-        if (!int.TryParse(output.Trim(), CultureInfo.InvariantCulture, out var pid))
-            throw new UserFacingException($"Starting {start.Name} on {host.Host.Name} printed no process id: {output.Trim()}");
-        var record = new RemoteProcess(start.Name, start.Release, start.Port, pid, time.GetUtcNow(), start.Log);
-        using var content = new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(record, Json));
-        await PutAsync(host, content, RecordPath(start.Host, start.Name), 600, cancellationToken);
+        var result = await host.RunAsync(start.Commands, cancellationToken);
+        // Each launcher that ran printed its keeper's pid, in order: every process that started is recorded (so it can be
+        // stopped), even when a later one failed to start.
+        var printed = result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        for (var index = 0; index < Math.Min(printed.Length, start.Processes.Count); index++)
+        {
+            var process = start.Processes[index];
+            if (!int.TryParse(printed[index], CultureInfo.InvariantCulture, out var pid))
+                throw new UserFacingException($"Starting {process.Name} on {host.Host.Name} printed no process id: {result.Output.Trim()}");
+            var record = new RemoteProcess(process.Name, process.Release, process.Port, pid, time.GetUtcNow(), process.Log);
+            using var content = new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(record, Json));
+            await PutAsync(host, content, RecordPath(process.Host, process.Name), 600, cancellationToken);
+        }
+        if (result.ExitCode != 0)
+            throw new UserFacingException($"On {host.Host.Name}, starting {start.Processes[Math.Min(printed.Length, start.Processes.Count - 1)].Name} failed " +
+                                          $"(exit {result.ExitCode}): {(result.Error.Trim().Length > 0 ? result.Error : result.Output).Trim()}");
+        if (printed.Length < start.Processes.Count)
+            throw new UserFacingException($"Starting {start.Processes[printed.Length].Name} on {host.Host.Name} printed no process id: {result.Output.Trim()}");
+    }
+
+    async Task HostHealthAsync(SshHostConnection host, HostHealth check, CancellationToken cancellationToken)
+    {
+        var layout = LayoutOf(check.Host);
+        var result = await host.RunAsync(new RemoteCommand("node", ["-e", HealthScript, check.Version,
+            ((int)healthOptions.Timeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture),
+            ((int)healthOptions.Interval.TotalMilliseconds).ToString(CultureInfo.InvariantCulture),
+            .. check.Endpoints.SelectMany(x => new[] { x.Name, x.Url.ToString(), layout.Root + "/run/" + x.Name + ".exit" })]), cancellationToken);
+        if (result.ExitCode == 0)
+            return;
+        // The script prints "<name>\t<why>" for the first process that failed.
+        var printed = result.Output.Trim();
+        var tab = printed.IndexOf('\t', StringComparison.Ordinal);
+        var failed = check.Endpoints.FirstOrDefault(x => tab > 0 && x.Name == printed[..tab]) ?? check.Endpoints[0];
+        var logFile = $"{layout.Shared}/logs/{failed.Name}.log";
+        var tail = await host.RunAsync(new RemoteCommand("tail", "-n", "20", "--", logFile), CancellationToken.None);
+        throw new UserFacingException($"{failed.Name} on {host.Host.Name} did not become healthy at {check.Version}: {(tab > 0 ? printed[(tab + 1)..] : printed)} {result.Error.Trim()}".TrimEnd() +
+                                      $"\n  Last lines of {logFile} on {host.Host.Name}:\n{tail.Output.TrimEnd()}");
     }
 
     string RecordPath(Environments.SshHost host, string name) => LayoutOf(host).Root + "/run/" + name + ".json";
@@ -279,11 +308,60 @@ public sealed class SshStepRunner(
         host.Sftp.DeleteFile(RecordPath(stop.Host, stop.Name));
     }
 
-    async Task SwitchAsync(SshHostConnection host, SwitchHost step, CancellationToken cancellationToken)
+    async Task SwitchAsync(SshHostConnection host, SwitchHost step, CancellationToken cancellationToken, Action? written = null)
     {
         var state = new EdgeState(step.ReleaseId, $"http://127.0.0.1:{step.UpstreamPort}", time.GetUtcNow());
         using (var content = new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(state, Json)))
             await PutAsync(host, content, LayoutOf(step.Host).EdgeState, 600, cancellationToken);
+        written?.Invoke();
+        // The edge is switched: its confirmation (from here) and the current link (on the host) are waited for together.
+        var link = LayoutOf(step.Host).Current;
+        var linking = host.CheckAsync([new RemoteCommand("ln", "-sfn", "--", "releases/" + step.ReleaseId, link + ".new"), new RemoteCommand("mv", "-T", "--", link + ".new", link)],
+            cancellationToken);
+        await Task.WhenAll(ConfirmSwitchAsync(host, step, cancellationToken), linking);
+    }
+
+    async Task EdgeReadyAsync(SshHostConnection host, EdgeReady step, CancellationToken cancellationToken)
+    {
+        var deadline = time.GetUtcNow() + healthOptions.Timeout;
+        var delay = TimeSpan.FromMilliseconds(100);
+        while (true)
+        {
+            string last;
+            using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            {
+                timeout.CancelAfter(healthOptions.RequestTimeout);
+                try
+                {
+                    using var response = await _http.GetAsync(step.StatusUrl, timeout.Token);
+                    if (response.IsSuccessStatusCode)
+                        return;
+                    last = $"HTTP {(int)response.StatusCode}";
+                }
+                catch (Exception exception) when (exception is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+                {
+                    last = exception.Message;
+                }
+            }
+            // Not answering yet: an edge that already ended (its exit file is there) is not waited for.
+            var exitFile = LayoutOf(step.Host).Root + "/run/" + LocalLayout.EdgeProcess + ".exit";
+            var exited = await host.Sftp.ExistsAsync(exitFile, cancellationToken);
+            if (exited)
+                last = "it exited: " + host.Sftp.ReadAllText(exitFile).Trim();
+            if (exited || time.GetUtcNow() >= deadline)
+            {
+                var logFile = $"{LayoutOf(step.Host).Shared}/logs/{LocalLayout.EdgeProcess}.log";
+                var tail = await host.RunAsync(new RemoteCommand("tail", "-n", "20", "--", logFile), CancellationToken.None);
+                throw new UserFacingException($"The edge of {host.Host.Name} did not answer at {step.StatusUrl} within {healthOptions.Timeout.TotalSeconds:0} s: {last}" +
+                                              $"\n  Last lines of {logFile} on {host.Host.Name}:\n{tail.Output.TrimEnd()}");
+            }
+            await Task.Delay(delay, time, cancellationToken);
+            delay = delay * 2 < healthOptions.Interval ? delay * 2 : healthOptions.Interval;
+        }
+    }
+
+    async Task ConfirmSwitchAsync(SshHostConnection host, SwitchHost step, CancellationToken cancellationToken)
+    {
         var edge = new EdgeSwitch(LayoutOf(step.Host).EdgeState, step.EdgeUrl, _http, time);
         var deadline = time.GetUtcNow() + TimeSpan.FromSeconds(30);
         string? seen;
@@ -293,9 +371,6 @@ public sealed class SshStepRunner(
                 throw new UserFacingException($"The edge of {host.Host.Name} at {step.EdgeUrl} did not switch to {step.ReleaseId} within 30 s (it reports {seen ?? "nothing"}).");
             await Task.Delay(TimeSpan.FromMilliseconds(50), time, cancellationToken);
         }
-        var link = LayoutOf(step.Host).Current;
-        await host.CheckAsync(new RemoteCommand("ln", "-sfn", "--", "releases/" + step.ReleaseId, link + ".new"), cancellationToken);
-        await host.CheckAsync(new RemoteCommand("mv", "-T", "--", link + ".new", link), cancellationToken);
     }
 
     async Task VerifyHostAsync(VerifyHost step, CancellationToken cancellationToken)
@@ -339,26 +414,36 @@ public sealed class SshStepRunner(
             throw new UserFacingException("Switching back failed on " + string.Join("; ", failures));
     }
 
-    /// <summary>Polls a release's health on its host (its port listens on the host's loopback): node, as the releases run on.</summary>
+    /// <summary>
+    /// Polls the health of a host's processes on the host (their ports listen on its loopback), all at once: node, as the
+    /// releases run on. The first polls come quickly (100 ms, doubling up to the interval, as <see cref="HealthProbe"/>
+    /// does); a process whose exit file appears has failed at once. Prints "name, tab, why" for the first that fails.
+    /// </summary>
     const string HealthScript = """
-        const [url, version, timeout, interval, exitFile] = process.argv.slice(1);
+        const [version, timeout, interval, ...rest] = process.argv.slice(1);
         const fs = require('fs');
         const deadline = Date.now() + Number(timeout);
-        let last = 'no answer';
-        (async () => {
-          while (Date.now() < deadline) {
-            if (fs.existsSync(exitFile)) { console.log('it exited: ' + fs.readFileSync(exitFile, 'utf8').trim()); process.exit(1); }
+        const checks = [];
+        for (let i = 0; i + 2 < rest.length; i += 3) checks.push({ name: rest[i], url: rest[i + 1], exitFile: rest[i + 2] });
+        const poll = async ({ url, exitFile }) => {
+          let last = 'no answer', delay = 100;
+          while (true) {
+            if (fs.existsSync(exitFile)) return 'it exited: ' + fs.readFileSync(exitFile, 'utf8').trim();
             try {
               const response = await fetch(url, { signal: AbortSignal.timeout(5000) });
               const body = await response.text();
               last = `HTTP ${response.status} ${body.slice(0, 300)}`;
               const report = JSON.parse(body);
-              if (response.ok && report.status === 'ok' && report.version === version) process.exit(0);
+              if (response.ok && report.status === 'ok' && report.version === version) return null;
             } catch (error) { last = last === 'no answer' ? String(error.cause?.code ?? error.message) : last; }
-            await new Promise((resolve) => setTimeout(resolve, Number(interval)));
+            if (Date.now() >= deadline) return 'last answer: ' + last;
+            await new Promise((resolve) => setTimeout(resolve, Math.min(delay, Number(interval))));
+            delay *= 2;
           }
-          console.log('last answer: ' + last);
-          process.exit(1);
-        })();
+        };
+        Promise.all(checks.map(async (check) => {
+          const failure = await poll(check);
+          if (failure !== null) { console.log(check.name + '\t' + failure); process.exit(1); }
+        })).then(() => process.exit(0));
         """;
 }

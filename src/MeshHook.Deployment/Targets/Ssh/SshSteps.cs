@@ -38,10 +38,17 @@ public sealed record UploadDirectory(SshHost Host, string Name, string Local, st
     protected override string What() => $"upload {Name} ({Local}) to {Remote}";
 }
 
-/// <summary>Run one command on the host; it must succeed.</summary>
-public sealed record RunRemote(SshHost Host, RemoteCommand Command) : SshStep(Host)
+/// <summary>
+/// Run commands on the host, in order, in one round trip (joined by &amp;&amp;: the first failure stops the rest); all must
+/// succeed. Steps that always go together are one round trip: each costs a session and a login shell on the host.
+/// </summary>
+public sealed record RunRemote(SshHost Host, IReadOnlyList<RemoteCommand> Commands) : SshStep(Host)
 {
-    protected override string What() => Command.Describe();
+    public RunRemote(SshHost host, params RemoteCommand[] commands) : this(host, (IReadOnlyList<RemoteCommand>)commands)
+    {
+    }
+
+    protected override string What() => RemoteCommand.ToShell(Commands);
 }
 
 /// <summary>The configuration, secrets resolved, written to a 0600 file on the host (values never in the plan).</summary>
@@ -59,16 +66,46 @@ public sealed record StartRemote(SshHost Host, string Name, string? Release, int
     protected override string What() => $"start {Name}{(KeepIfRunning ? " unless it runs" : "")}: {Launch.Describe()}";
 }
 
+/// <summary>
+/// Start a host's processes in one round trip: their previous exit files removed (the health check must not read an old
+/// one as theirs), then each launched in order, the first failure stopping the rest. Each that printed its pid is recorded.
+/// </summary>
+public sealed record StartProcesses(SshHost Host, RemoteCommand ClearExitFiles, IReadOnlyList<StartRemote> Processes) : SshStep(Host)
+{
+    public IReadOnlyList<RemoteCommand> Commands => [ClearExitFiles, .. Processes.Select(x => x.Launch)];
+
+    protected override string What() =>
+        $"start {string.Join(", ", Processes.Select(x => x.Name + (x.KeepIfRunning ? " (unless it runs)" : "")))} in one round trip: {RemoteCommand.ToShell(Commands)}";
+}
+
 /// <summary>Stop a process of the host (SIGTERM to its group, SIGKILL after the grace). Best effort: an unreachable host is a warning.</summary>
 public sealed record StopRemote(SshHost Host, string Name, TimeSpan Grace, bool BestEffort = false) : SshStep(Host)
 {
     protected override string What() => $"stop {Name} (SIGTERM, SIGKILL after {Grace.TotalSeconds:0} s){(BestEffort ? ", if the host answers" : "")}";
 }
 
-/// <summary>Poll a health endpoint from the host itself (release ports listen on its loopback) until status ok at the version.</summary>
-public sealed record HostHealth(SshHost Host, string Name, Uri Url, string Version) : SshStep(Host)
+/// <summary>
+/// Poll the health endpoints of a host's new processes from the host itself (release ports listen on its loopback), all
+/// at once by one program in one round trip, until each reports status ok at the version; the first that fails ends it.
+/// </summary>
+public sealed record HostHealth(SshHost Host, IReadOnlyList<HostHealth.Endpoint> Endpoints, string Version) : SshStep(Host)
 {
-    protected override string What() => $"poll {Url} on the host until {Name} reports status ok at {Version}";
+    /// <summary>A process and its health URL on the host.</summary>
+    public sealed record Endpoint(string Name, Uri Url);
+
+    protected override string What() =>
+        $"poll {string.Join(" and ", Endpoints.Select(x => $"{x.Url} ({x.Name})"))} on the host until {(Endpoints.Count == 1 ? "it reports" : "each reports")} status ok at {Version}";
+}
+
+/// <summary>
+/// Wait until the edge this run started on the host answers at its /_edge/status (from this machine): it is found up, and
+/// warm, before the switch, where the hosts take turns.
+/// </summary>
+public sealed record EdgeReady(SshHost Host, Uri EdgeUrl) : SshStep(Host)
+{
+    public Uri StatusUrl => new(EdgeUrl, "/_edge/status");
+
+    protected override string What() => $"poll {StatusUrl} until the edge answers";
 }
 
 /// <summary>Point the host's edge at a release (edge.json replaced by rename), confirmed at its /_edge/status, and current with it.</summary>
