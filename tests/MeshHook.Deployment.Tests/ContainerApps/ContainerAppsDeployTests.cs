@@ -185,14 +185,7 @@ public sealed class ContainerAppsDeployTests(Azurite azurite) : IClassFixture<Az
         var failure = await Assert.ThrowsAsync<DeploymentFailedException>(() => operations.DeployAsync(second.Id, Options(), Token));
 
         Assert.Equal((Outcomes.Failed, Stage.HealthCheck), (failure.Outcome, failure.Stage));
-        Assert.Equal([(Revision(Web, first.Id), 100)], Serving());
-        // No traffic update ever gave the new revision a share: the PATCHes since are its creation and label removal only.
-        Assert.DoesNotContain(_arm.ArmRequests.Where(x => x.Method == "PATCH").Skip(patches), x =>
-            x.Json["properties"]?["configuration"]?["ingress"]?["traffic"]?.AsArray().Any(t => t?["revisionName"]?.GetValue<string>() == Revision(Web, second.Id) && t["weight"]!.GetValue<int>() > 0) == true);
-        Assert.Equal([Revision(Web, first.Id)], _arm.ActiveRevisions(Web));
-        Assert.Equal([Revision(Workers, first.Id)], _arm.ActiveRevisions(Workers));
-        var last = (await operations.Journal.ReadDeploymentsAsync(Token))[^1];
-        Assert.Equal((second.Id, Outcomes.Failed), (last.Release, last.Outcome));
+        await AssertNeverServedAsync(operations, first, second, patches);
     }
 
     [Fact]
@@ -257,13 +250,7 @@ public sealed class ContainerAppsDeployTests(Azurite azurite) : IClassFixture<Az
 
         Assert.Equal((Outcomes.Failed, Stage.HealthCheck), (failure.Outcome, failure.Stage));
         Assert.Contains("Environment lock lost before the switch", failure.Message);
-        Assert.Equal([(Revision(Web, first.Id), 100)], Serving());
-        Assert.DoesNotContain(_arm.ArmRequests.Where(x => x.Method == "PATCH").Skip(patches), x =>
-            x.Json["properties"]?["configuration"]?["ingress"]?["traffic"]?.AsArray().Any(t => t?["revisionName"]?.GetValue<string>() == Revision(Web, second.Id) && t["weight"]!.GetValue<int>() > 0) == true);
-        Assert.Equal([Revision(Web, first.Id)], _arm.ActiveRevisions(Web));
-        Assert.Equal([Revision(Workers, first.Id)], _arm.ActiveRevisions(Workers));
-        var last = (await operations.Journal.ReadDeploymentsAsync(Token))[^1];
-        Assert.Equal((second.Id, Outcomes.Failed), (last.Release, last.Outcome));
+        var last = await AssertNeverServedAsync(operations, first, second, patches);
         Assert.Contains("was lost", last.Finish!.Error);
         Assert.DoesNotContain("Ctrl+C", last.Finish.Error);
         Assert.Contains(last.Stages, x => x.Stage == Stage.HealthCheck && x.Outcome == Outcomes.Failed && x.Error!.Contains("lease", StringComparison.Ordinal));
@@ -289,11 +276,7 @@ public sealed class ContainerAppsDeployTests(Azurite azurite) : IClassFixture<Az
         var failure = await Assert.ThrowsAsync<DeploymentFailedException>(() => deploy.WaitAsync(TimeSpan.FromSeconds(60), Token));
         Assert.Equal((Outcomes.Failed, Stage.HealthCheck), (failure.Outcome, failure.Stage));
         Assert.Contains("Environment lock lost before the switch", failure.Message);
-        Assert.Equal([(Revision(Web, first.Id), 100)], Serving());
-        Assert.Equal([Revision(Web, first.Id)], _arm.ActiveRevisions(Web));
-        Assert.Equal([Revision(Workers, first.Id)], _arm.ActiveRevisions(Workers));
-        var last = (await operations.Journal.ReadDeploymentsAsync(Token))[^1];
-        Assert.Equal((second.Id, Outcomes.Failed), (last.Release, last.Outcome));
+        var last = await AssertNeverServedAsync(operations, first, second, patches: null);
         Assert.Contains("was lost", last.Finish!.Error);
     }
 
@@ -333,6 +316,24 @@ public sealed class ContainerAppsDeployTests(Azurite azurite) : IClassFixture<Az
     }
 
     static DeployOptions Options() => new() { Actor = "tester@test" };
+
+    /// <summary>
+    /// The old release serves everything, the new one's revisions are out of service and the journal's last deployment is
+    /// the new release, failed. With <paramref name="patches"/> (the PATCH count before the deploy): no traffic update since
+    /// ever gave the new revision a share (the PATCHes are its creation and label removal only).
+    /// </summary>
+    async Task<DeploymentRecord> AssertNeverServedAsync(EnvironmentOperations operations, ReleaseManifest first, ReleaseManifest second, int? patches)
+    {
+        Assert.Equal([(Revision(Web, first.Id), 100)], Serving());
+        if (patches is { } before)
+            Assert.DoesNotContain(_arm.ArmRequests.Where(x => x.Method == "PATCH").Skip(before), x =>
+                x.Json["properties"]?["configuration"]?["ingress"]?["traffic"]?.AsArray().Any(t => t?["revisionName"]?.GetValue<string>() == Revision(Web, second.Id) && t["weight"]!.GetValue<int>() > 0) == true);
+        Assert.Equal([Revision(Web, first.Id)], _arm.ActiveRevisions(Web));
+        Assert.Equal([Revision(Workers, first.Id)], _arm.ActiveRevisions(Workers));
+        var last = (await operations.Journal.ReadDeploymentsAsync(Token))[^1];
+        Assert.Equal((second.Id, Outcomes.Failed), (last.Release, last.Outcome));
+        return last;
+    }
 
     IReadOnlyList<(string Revision, int Weight)> Serving() => _arm.TrafficOf(Web).Where(x => x.Weight > 0).Select(x => (x.Revision, x.Weight)).ToList();
 
