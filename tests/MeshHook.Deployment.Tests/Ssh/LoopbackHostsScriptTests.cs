@@ -20,7 +20,9 @@ public sealed class LoopbackHostsScriptTests
     public async Task Start_writes_a_valid_pinned_ignored_ssh_environment_with_stored_secrets_that_the_build_reaches_and_stop_removes_it()
     {
         var cancellationToken = TestContext.Current.CancellationToken;
-        var name = "loopback-t" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4));
+        await RemoveLeftoversOfKilledRunsAsync(cancellationToken);
+        // The test process's id in the name: a run killed before its clean-up is recognised by the next one.
+        var name = $"loopback-t{Environment.ProcessId}x" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(3));
         var folder = Path.Combine(Repository.Environments, name);
         try
         {
@@ -68,6 +70,33 @@ public sealed class LoopbackHostsScriptTests
         {
             if (Directory.Exists(folder) || Directory.Exists(Path.Combine(Repository.Root, ".deploy", name)))
                 await RunAsync(Script, ["stop", name], TimeSpan.FromMinutes(3), CancellationToken.None);
+        }
+    }
+
+    /// <summary>
+    /// A run killed with kill -9 cannot clean up: its processes die with it (the test-run tie), but its environment folder
+    /// and state stay behind (git-ignored) and would be listed among the environments. The script's stop removes them.
+    /// </summary>
+    static async Task RemoveLeftoversOfKilledRunsAsync(CancellationToken cancellationToken)
+    {
+        foreach (var folder in Directory.EnumerateDirectories(Repository.Environments, "loopback-t*"))
+        {
+            var match = System.Text.RegularExpressions.Regex.Match(Path.GetFileName(folder), "^loopback-t([0-9]+)x[0-9a-f]+$");
+            if (match.Success && !IsRunning(int.Parse(match.Groups[1].Value)))
+                await RunAsync(Script, ["stop", Path.GetFileName(folder)], TimeSpan.FromMinutes(3), cancellationToken);
+        }
+    }
+
+    static bool IsRunning(int processId)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(processId);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
         }
     }
 
