@@ -155,7 +155,7 @@ public sealed class SshDeployTests
 
         var failure = await Assert.ThrowsAsync<DeploymentFailedException>(() => target.DeployAsync(second, SshDeployment.Options(), token));
 
-        Assert.Equal((Outcomes.RolledBack, Stage.Switch), (failure.Outcome, failure.Stage));
+        Assert.True((Outcomes.RolledBack, Stage.Switch) == (failure.Outcome, failure.Stage), $"{failure.Outcome} at '{failure.Stage}': {failure.Message}");
         // The first host had switched and came back; the lost host's edge still serves what it served; the third never moved.
         Assert.Equal([first.Id, first.Id, first.Id], await ServedAsync(deployment, 3, token));
         var record = (await target.Journal.ReadDeploymentsAsync(token)).Last();

@@ -12,14 +12,25 @@ public sealed record SshHostState(SshHost Host, string? Current, IReadOnlyList<s
     static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     /// <summary>
-    /// Reads it in one round trip: a fixed node script (Node runs the releases there anyway) given the deploy path and the
-    /// number of free loopback ports wanted as arguments. Reads only; the ports are probed and closed again.
+    /// Where release processes listen on a host: random free ports of this range, below Linux's ephemeral range
+    /// (32768-60999 by default). A port the OS hands out for port 0 is an ephemeral one, which any outgoing connection on
+    /// the host (to the database, a health poll, another deploy) may take between the probe and the release's start; then
+    /// the release cannot bind and the deploy fails at its health check. The local target's default range, for the same reason.
     /// </summary>
-    public static RemoteCommand Command(string deployPath, int ports) => new("node", "-e", Script, deployPath, ports.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    public static PortRange ReleasePorts { get; } = new(41000, 41999);
+
+    /// <summary>
+    /// Reads it in one round trip: a fixed node script (Node runs the releases there anyway) given the deploy path, the
+    /// number of free loopback ports wanted and <see cref="ReleasePorts"/> as arguments. Reads only; the ports are probed
+    /// and closed again.
+    /// </summary>
+    public static RemoteCommand Command(string deployPath, int ports) => new("node", "-e", Script, deployPath,
+        ports.ToString(System.Globalization.CultureInfo.InvariantCulture), ReleasePorts.First.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ReleasePorts.Last.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
     const string Script = """
         const fs = require('fs'), path = require('path'), net = require('net');
-        const [root, count] = process.argv.slice(1);
+        const [root, count, first, last] = process.argv.slice(1).map((x, i) => (i === 0 ? x : Number(x)));
         const alive = (pid) => { try { process.kill(-pid, 0); return true; } catch (e) { return e.code === 'EPERM'; } };
         let current = null;
         try { const target = path.resolve(root, fs.readlinkSync(path.join(root, 'current'))); if (fs.existsSync(target)) current = path.basename(target); } catch {}
@@ -32,10 +43,15 @@ public sealed record SshHostState(SshHost Host, string? Current, IReadOnlyList<s
           }
         } catch {}
         const servers = [], freePorts = [];
+        let attempts = 0;
         const next = () => {
-          if (freePorts.length >= Number(count)) { servers.forEach((x) => x.close()); console.log(JSON.stringify({ current, staged, processes, freePorts })); return; }
+          if (freePorts.length >= count || attempts >= 200) { servers.forEach((x) => x.close()); console.log(JSON.stringify({ current, staged, processes, freePorts })); return; }
+          attempts++;
+          const port = first + Math.floor(Math.random() * (last - first + 1));
+          if (freePorts.includes(port)) { next(); return; }
           const server = net.createServer();
-          server.listen(0, '127.0.0.1', () => { freePorts.push(server.address().port); servers.push(server); next(); });
+          server.once('error', () => next());
+          server.listen(port, '127.0.0.1', () => { freePorts.push(port); servers.push(server); next(); });
         };
         next();
         """;
@@ -44,6 +60,9 @@ public sealed record SshHostState(SshHost Host, string? Current, IReadOnlyList<s
     {
         var output = await connection.CheckAsync(Command(deployPath, ports), cancellationToken);
         var read = JsonSerializer.Deserialize<Read>(output, Json) ?? throw new Tooling.UserFacingException($"{connection.Host.Name} answered no state.");
+        if ((read.FreePorts?.Count ?? 0) < ports)
+            throw new Tooling.UserFacingException($"{connection.Host.Name} has fewer than {ports} free ports in {ReleasePorts.First}-{ReleasePorts.Last} on 127.0.0.1 " +
+                                                  "for the new release's processes: stop what listens there (`ss -ltnp`) and deploy again.");
         return new SshHostState(connection.Host, read.Current, read.Staged ?? [], read.Processes ?? [], read.FreePorts ?? []);
     }
 
