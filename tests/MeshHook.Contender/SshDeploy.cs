@@ -18,7 +18,7 @@ static class SshDeploy
     public sealed record HostSpec(string Address, int Port, string User, string DeployPath, string Fingerprint);
 
     public sealed record Spec(IReadOnlyList<HostSpec> Hosts, string KeyFile, string Store, string EdgeAssembly, int EdgePort, int BootLimit,
-        string ReleaseId, string PauseStage, int PauseCount, string Work);
+        string ReleaseId, string PauseStage, int PauseCount, string Work, int ReleasePortsFirst, int ReleasePortsLast);
 
     public static async Task<int> RunAsync(string specFile)
     {
@@ -44,6 +44,7 @@ static class SshDeploy
             SupabaseCli = "unused",
             LocalMigrations = Path.Combine(spec.Work, "migrations"),
             DrainGrace = TimeSpan.FromSeconds(5),
+            ReleasePorts = new PortRange(spec.ReleasePortsFirst, spec.ReleasePortsLast),
         };
         var store = new ReleaseStore(spec.Store);
         var key = File.ReadAllText(spec.KeyFile);

@@ -73,6 +73,9 @@ public sealed class SshDeployment : IAsyncDisposable
             EdgeAssembly = new EdgeBuild(RepositoryFiles.Root, Path.Combine(RepositoryFiles.Root, "artifacts")).Assembly,
             SupabaseCli = "unused: the fixture releases have no migrations",
             LocalMigrations = deployment._temp.Combine("migrations"),
+            // Every "host" of every test is this machine: each fixture takes its release ports from a slice of its own,
+            // clear of the local fixture's range (21000-21999) and the product's default, as real hosts need no slice.
+            ReleasePorts = ReleasePortSlice(),
             DrainGrace = TimeSpan.FromSeconds(5),
         };
         return deployment;
@@ -93,6 +96,13 @@ public sealed class SshDeployment : IAsyncDisposable
     {
         lock (Output)
             Output.Add(line);
+    }
+
+    /// <summary>A random 100-port slice of 23000-29999 for one fixture's release processes (70 slices).</summary>
+    static PortRange ReleasePortSlice()
+    {
+        var first = 23000 + Random.Shared.Next(70) * 100;
+        return new PortRange(first, first + 99);
     }
 
     public Uri EdgeUrl(int host) => Settings.EdgeUrl(Settings.Options.Hosts[host]);

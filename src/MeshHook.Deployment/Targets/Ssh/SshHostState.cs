@@ -21,12 +21,12 @@ public sealed record SshHostState(SshHost Host, string? Current, IReadOnlyList<s
 
     /// <summary>
     /// Reads it in one round trip: a fixed node script (Node runs the releases there anyway) given the deploy path, the
-    /// number of free loopback ports wanted and <see cref="ReleasePorts"/> as arguments. Reads only; the ports are probed
+    /// number of free loopback ports wanted and the range to take them from as arguments. Reads only; the ports are probed
     /// and closed again.
     /// </summary>
-    public static RemoteCommand Command(string deployPath, int ports) => new("node", "-e", Script, deployPath,
-        ports.ToString(System.Globalization.CultureInfo.InvariantCulture), ReleasePorts.First.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ReleasePorts.Last.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    public static RemoteCommand Command(string deployPath, int ports, PortRange range) => new("node", "-e", Script, deployPath,
+        ports.ToString(System.Globalization.CultureInfo.InvariantCulture), range.First.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        range.Last.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
     const string Script = """
         const fs = require('fs'), path = require('path'), net = require('net');
@@ -56,12 +56,12 @@ public sealed record SshHostState(SshHost Host, string? Current, IReadOnlyList<s
         next();
         """;
 
-    public static async Task<SshHostState> ReadAsync(SshHostConnection connection, string deployPath, int ports, CancellationToken cancellationToken)
+    public static async Task<SshHostState> ReadAsync(SshHostConnection connection, string deployPath, int ports, PortRange range, CancellationToken cancellationToken)
     {
-        var output = await connection.CheckAsync(Command(deployPath, ports), cancellationToken);
+        var output = await connection.CheckAsync(Command(deployPath, ports, range), cancellationToken);
         var read = JsonSerializer.Deserialize<Read>(output, Json) ?? throw new Tooling.UserFacingException($"{connection.Host.Name} answered no state.");
         if ((read.FreePorts?.Count ?? 0) < ports)
-            throw new Tooling.UserFacingException($"{connection.Host.Name} has fewer than {ports} free ports in {ReleasePorts.First}-{ReleasePorts.Last} on 127.0.0.1 " +
+            throw new Tooling.UserFacingException($"{connection.Host.Name} has fewer than {ports} free ports in {range.First}-{range.Last} on 127.0.0.1 " +
                                                   "for the new release's processes: stop what listens there (`ss -ltnp`) and deploy again.");
         return new SshHostState(connection.Host, read.Current, read.Staged ?? [], read.Processes ?? [], read.FreePorts ?? []);
     }

@@ -104,7 +104,7 @@ public sealed class SshTarget : IDeploymentTarget, IAsyncDisposable
     /// <summary>Every host's state, read in parallel (one connection per host, kept for the run).</summary>
     public async Task<IReadOnlyList<SshHostState>> ReadHostsAsync(CancellationToken cancellationToken) =>
         await Task.WhenAll(_settings.Options.Hosts.Select(async host =>
-            await SshHostState.ReadAsync(await _connections.ToAsync(host, cancellationToken), _settings.Options.PathOf(host), SshPlanner.PortsPerHost, cancellationToken)));
+            await SshHostState.ReadAsync(await _connections.ToAsync(host, cancellationToken), _settings.Options.PathOf(host), SshPlanner.PortsPerHost, _settings.ReleasePorts, cancellationToken)));
 
     SshPlanner Planner(IReadOnlyList<SshHostState> states) => new(_settings, _store, states) { ProtectedReleases = _protected };
 
