@@ -32,6 +32,7 @@ static class SshDeploy
             HostKeys = hosts.Select((x, i) => (x, spec.Hosts[i].Fingerprint)).ToDictionary(x => x.x, x => (IReadOnlyList<string>)[x.Fingerprint]),
             BootLimit = spec.BootLimit,
             EdgePort = spec.EdgePort,
+            ReleasePorts = new PortRange(spec.ReleasePortsFirst, spec.ReleasePortsLast),
         };
         var settings = new SshSettings
         {
@@ -44,7 +45,6 @@ static class SshDeploy
             SupabaseCli = "unused",
             LocalMigrations = Path.Combine(spec.Work, "migrations"),
             DrainGrace = TimeSpan.FromSeconds(5),
-            ReleasePorts = new PortRange(spec.ReleasePortsFirst, spec.ReleasePortsLast),
         };
         var store = new ReleaseStore(spec.Store);
         var key = File.ReadAllText(spec.KeyFile);

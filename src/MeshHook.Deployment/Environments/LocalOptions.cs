@@ -26,34 +26,11 @@ public sealed class LocalOptions
         if (section is null)
             return null;
         var edgePort = section.Integer("edgePort", required: true, MinimumPort, MaximumPort);
-        var range = ReadRange(section);
+        var range = PortRange.Read(section, "portRange", required: true, MinimumPort, MaximumPort);
         var expose = section.Boolean("exposeBeyondLoopback", required: false) ?? false;
         if (edgePort is { } edge && range is { } ports && ports.Contains(edge))
             section.Error("edgePort", $"{edge} is inside local.portRange {ports}; the edge port must be outside the releases' ports.");
         section.RejectUnknownKeys();
         return edgePort is null || range is null ? null : new LocalOptions { EdgePort = edgePort.Value, PortRange = range.Value, ExposeBeyondLoopback = expose };
-    }
-
-    static PortRange? ReadRange(JsonSection section)
-    {
-        var expected = $"[first, last]: two ports from {MinimumPort} to {MaximumPort}, at least 2 ports";
-        if (section.Array("portRange", required: true, expected) is not { } items)
-            return null;
-        if (items.Count != 2)
-        {
-            section.Error("portRange", $"expected {expected}, got {items.Count} value(s).");
-            return null;
-        }
-        var first = JsonSection.ReadInteger(items[0].Element, items[0].Path, MinimumPort, MaximumPort, section.Errors);
-        var last = JsonSection.ReadInteger(items[1].Element, items[1].Path, MinimumPort, MaximumPort, section.Errors);
-        if (first is null || last is null)
-            return null;
-        if (last <= first)
-        {
-            // Two releases run side by side during a deploy: one port is not enough.
-            section.Error("portRange", $"[{first}, {last}] is not a range of at least 2 ports; allowed: {expected}, first below last.");
-            return null;
-        }
-        return new PortRange(first.Value, last.Value);
     }
 }

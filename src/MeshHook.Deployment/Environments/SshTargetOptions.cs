@@ -30,7 +30,8 @@ public sealed record SshHost(string Address, int Port, string User, IReadOnlyLis
 ///   "deployPath": "/srv/meshhook",
 ///   "key": { "secret": "SSH_PRIVATE_KEY" },
 ///   "knownHosts": "10.0.0.5 ssh-ed25519 AAAA...",            // or per host "hostKey": "SHA256:..."
-///   "bootLimit": 1, "edgePort": 8480
+///   "bootLimit": 1, "edgePort": 8480,
+///   "releasePorts": [41000, 41999]                           // optional; this is the default
 /// }
 /// </code>
 /// Every host is pinned: its host key must match a <c>knownHosts</c> line for its address (<c>[address]:port</c> when the
@@ -58,6 +59,18 @@ public sealed partial record SshTargetOptions
     public int EdgePort { get; init; } = 8480;
 
     /// <summary>
+    /// Where release processes listen on each host (on 127.0.0.1, behind the host's edge): random free ports of this range.
+    /// The default lies below Linux's ephemeral range (32768-60999): a port the OS hands out for port 0 is an ephemeral one,
+    /// which any outgoing connection on the host (to the database, a health poll) may take between the probe and the
+    /// release's start, and the release then cannot bind. Two environments deployed to the same host should each have a
+    /// range of their own: two probes at the same moment can pick the same free port.
+    /// </summary>
+    public PortRange ReleasePorts { get; init; } = DefaultReleasePorts;
+
+    /// <summary>The default <see cref="ReleasePorts"/>, the local target's default range too.</summary>
+    public static PortRange DefaultReleasePorts { get; } = new(41000, 41999);
+
+    /// <summary>
     /// The deployment-state container (https://&lt;account&gt;.blob.core.windows.net/&lt;container&gt;) holding the lock (a
     /// blob lease) and the journal (append blobs), signed in with Entra ID as the containerApps target does; null: both on
     /// the first host.
@@ -75,6 +88,10 @@ public sealed partial record SshTargetOptions
         var knownHosts = section.String("knownHosts", required: false, "known_hosts lines: '<address or [address]:port> <key type> <base64 key>'");
         var bootLimit = section.Integer("bootLimit", required: false, 1, 1000) ?? 1;
         var edgePort = section.Integer("edgePort", required: true, 1024, MaximumPort);
+        var releasePorts = PortRange.Read(section, "releasePorts", required: false, 1024, MaximumPort);
+        if (edgePort is { } edge && (releasePorts ?? DefaultReleasePorts) is var ports && ports.Contains(edge))
+            section.Error("edgePort", $"{edge} is inside target.releasePorts {ports}{(releasePorts is null ? " (the default)" : "")}; " +
+                                      "the edge port must be outside the releases' ports.");
         var state = section.String("state", required: false, "the deployment-state container URL (https://<account>.blob.core.windows.net/<container>)",
             x => TargetOptions.StateContainer().IsMatch(x) ? null
                 : $"'{x}' is not a deployment-state container URL; expected https://<account>.blob.core.windows.net/<container> " +
@@ -118,6 +135,7 @@ public sealed partial record SshTargetOptions
             HostKeys = pinned,
             BootLimit = bootLimit,
             EdgePort = edgePort.Value,
+            ReleasePorts = releasePorts ?? DefaultReleasePorts,
             State = state is null ? null : new Uri(state),
         };
     }

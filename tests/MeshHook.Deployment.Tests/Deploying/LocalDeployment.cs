@@ -87,6 +87,7 @@ public sealed class LocalDeployment : IAsyncDisposable
     static LocalDeployment Open(TempDirectory temp, Attachment attachment, bool owner)
     {
         var (url, key, edgeAssembly) = (new Uri(attachment.Url), attachment.Key, attachment.EdgeAssembly);
+        var releasePorts = ReleasePortSlice();
         var json = $$"""
             {
               "target": { "kind": "local" },
@@ -98,7 +99,7 @@ public sealed class LocalDeployment : IAsyncDisposable
               "protection": { "requireApproval": false, "allowDirtyReleases": true, "allowedDeployers": [] },
               "notifications": [],
               "retention": { "releases": 3 },
-              "local": { "edgePort": {{url.Port}}, "portRange": [{{ReleasePorts.First}}, {{ReleasePorts.Last}}] }
+              "local": { "edgePort": {{url.Port}}, "portRange": [{{releasePorts.First}}, {{releasePorts.Last}}] }
             }
             """;
         var configuration = EnvironmentConfiguration.Parse(json, EnvironmentName.Local, "environment.json");
@@ -120,7 +121,7 @@ public sealed class LocalDeployment : IAsyncDisposable
             EdgeAssembly = edgeAssembly,
             PgliteServer = programs.PgliteServer,
             SupabaseCli = programs.SupabaseCli,
-            PortRange = ReleasePorts,
+            PortRange = releasePorts,
         };
         var releases = new ReleaseStore(temp.Combine("artifacts", "releases"));
         deployment = new LocalDeployment(temp, variables, owner)
@@ -203,11 +204,18 @@ public sealed class LocalDeployment : IAsyncDisposable
             .Where(x => x != Environment.Layout.EnvironmentFile && !x.EndsWith("secrets.json", StringComparison.Ordinal) && !x.Contains("node_modules"))
             .Where(x => new FileInfo(x).LinkTarget is null && new FileInfo(x).Length < 50_000_000);
 
+    static int _slices = -1;
+
     /// <summary>
     /// Release processes listen here: below the system's ephemeral ports (32768 and up on Linux), so the edge's port,
-    /// which the system picks, is never inside the range.
+    /// which the system picks, is never inside the range. Each fixture takes the next of twenty 100-port slices of
+    /// 21000-22999 in turn, so fixtures running at the same time never probe the same ports.
     /// </summary>
-    static readonly (int First, int Last) ReleasePorts = (21000, 21999);
+    static (int First, int Last) ReleasePortSlice()
+    {
+        var first = 21000 + (int)((uint)Interlocked.Increment(ref _slices) % 20) * 100;
+        return (first, first + 99);
+    }
 
     static int FreePort()
     {

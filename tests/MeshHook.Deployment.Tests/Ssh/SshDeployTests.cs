@@ -99,6 +99,34 @@ public sealed class SshDeployTests
         Assert.DoesNotContain(deployment.Output, x => x.Contains(SshDeployment.Canary, StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Three_hosts_of_one_machine_deploy_with_a_release_port_range_just_big_enough_for_them()
+    {
+        var token = TestContext.Current.CancellationToken;
+        await using var deployment = await SshDeployment.CreateAsync(3, bootLimit: 3, token);
+        // Six ports for three hosts of two processes each: every host probes the same six, so each gets them only if the
+        // target shares them out (each host picking its own two would collide with a probability of 97%).
+        var ports = new MeshHook.Deployment.Environments.PortRange(deployment.Settings.Options.ReleasePorts.First, deployment.Settings.Options.ReleasePorts.First + 5);
+        deployment.Settings = deployment.Settings with { Options = deployment.Settings.Options with { ReleasePorts = ports } };
+        var target = deployment.Target();
+        var release = deployment.Release();
+
+        var states = await target.ReadHostsToStartAsync(token);
+        var deployed = await target.DeployAsync(release, SshDeployment.Options(), token);
+
+        Assert.Single(states.Select(x => x.Loopback).Distinct());
+        Assert.NotNull(states[0].Loopback);
+        Assert.Equal(Enumerable.Range(ports.First, 6), states.SelectMany(x => x.FreePorts).Order());
+        Assert.Equal(Outcomes.Succeeded, deployed!.Outcome);
+        Assert.Equal([release.Id, release.Id, release.Id], await ServedAsync(deployment, 3, token));
+        // Status reads the hosts without asking for free ports: it works with every port of the range taken.
+        var status = await target.StatusAsync(token);
+        var listening = status.Units.Where(x => x.Release == release.Id && x.Name != "edge").Select(x => x.Port).ToList();
+        Assert.True(listening.Count == 6, string.Join("\n", status.Units.Select(x => x.Describe())));
+        Assert.All(listening, x => Assert.True(x is { } port && ports.Contains(port), $"{x} outside {ports}"));
+        Assert.Equal(6, listening.Distinct().Count());
+    }
+
     /// <summary>Runs <paramref name="action"/> when a stage of that name finishes, the first time only.</summary>
     sealed class OnStage(string stage, Func<Task> action) : IDeploymentObserver
     {

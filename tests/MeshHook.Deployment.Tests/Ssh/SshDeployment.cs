@@ -59,6 +59,10 @@ public sealed class SshDeployment : IAsyncDisposable
             HostKeys = servers.Servers.ToDictionary(x => x.Host with { DeployPath = x.DeployPath }, x => (IReadOnlyList<string>)[x.Fingerprint]),
             BootLimit = bootLimit,
             EdgePort = edgePort,
+            // Every "host" of every test is this machine: each fixture takes its release ports from a slice of its own,
+            // clear of the local fixtures' slices (21000-22999) and the product's default, as real hosts need no slice.
+            // Within the fixture its hosts share one loopback interface, which the target sees (SshHostState.Assign).
+            ReleasePorts = ReleasePortSlice(),
         };
         var deployment = new SshDeployment { Hosts = servers };
         deployment.Store = new ReleaseStore(deployment._temp.Combine("releases"));
@@ -73,9 +77,6 @@ public sealed class SshDeployment : IAsyncDisposable
             EdgeAssembly = new EdgeBuild(RepositoryFiles.Root, Path.Combine(RepositoryFiles.Root, "artifacts")).Assembly,
             SupabaseCli = "unused: the fixture releases have no migrations",
             LocalMigrations = deployment._temp.Combine("migrations"),
-            // Every "host" of every test is this machine: each fixture takes its release ports from a slice of its own,
-            // clear of the local fixture's range (21000-21999) and the product's default, as real hosts need no slice.
-            ReleasePorts = ReleasePortSlice(),
             DrainGrace = TimeSpan.FromSeconds(5),
         };
         return deployment;
@@ -98,10 +99,15 @@ public sealed class SshDeployment : IAsyncDisposable
             Output.Add(line);
     }
 
-    /// <summary>A random 100-port slice of 23000-29999 for one fixture's release processes (70 slices).</summary>
+    static int _slices = -1;
+
+    /// <summary>
+    /// A 100-port slice of 23000-29999 for one fixture's release processes, the next of 70 in turn: fixtures running at
+    /// the same time never share one (a test run has far fewer than 70 ssh fixtures).
+    /// </summary>
     static PortRange ReleasePortSlice()
     {
-        var first = 23000 + Random.Shared.Next(70) * 100;
+        var first = 23000 + (int)((uint)Interlocked.Increment(ref _slices) % 70) * 100;
         return new PortRange(first, first + 99);
     }
 

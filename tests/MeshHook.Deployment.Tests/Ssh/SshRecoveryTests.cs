@@ -90,7 +90,7 @@ public sealed class SshRecoveryTests
             }),
             keyFile = key, store = deployment.Store.Directory, edgeAssembly = deployment.Settings.EdgeAssembly, edgePort = deployment.Settings.Options.EdgePort,
             bootLimit = deployment.Settings.Options.BootLimit, releaseId = release.Id, pauseStage = stage, pauseCount = count, work = work.Path,
-            releasePortsFirst = deployment.Settings.ReleasePorts.First, releasePortsLast = deployment.Settings.ReleasePorts.Last,
+            releasePortsFirst = deployment.Settings.Options.ReleasePorts.First, releasePortsLast = deployment.Settings.Options.ReleasePorts.Last,
         };
         var specFile = work.Combine("spec.json");
         File.WriteAllText(specFile, JsonSerializer.Serialize(spec));

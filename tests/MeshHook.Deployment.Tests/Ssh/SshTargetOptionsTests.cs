@@ -36,7 +36,7 @@ public sealed class SshTargetOptionsTests
 
     static readonly SchemaValidator Schema = new(JsonDocument.Parse(File.ReadAllText(Repository.SchemaFile)).RootElement);
 
-    static IReadOnlyList<string> SchemaProblems(string json)
+    internal static IReadOnlyList<string> SchemaProblems(string json)
     {
         using var document = JsonDocument.Parse(json);
         return Schema.Validate(document.RootElement);

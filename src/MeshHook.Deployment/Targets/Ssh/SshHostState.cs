@@ -3,26 +3,29 @@ using MeshHook.Deployment.Environments;
 
 namespace MeshHook.Deployment.Targets.Ssh;
 
-/// <summary>What one host has: its current release, staged releases, recorded processes (alive or not) and free ports.</summary>
+/// <summary>
+/// What one host has: its current release, staged releases, recorded processes (alive or not), free ports for the new
+/// release's processes, and which loopback interface those ports are on (<see cref="Loopback"/>).
+/// </summary>
 public sealed record SshHostState(SshHost Host, string? Current, IReadOnlyList<string> Staged, IReadOnlyList<SshHostState.Process> Processes,
     IReadOnlyList<int> FreePorts)
 {
+    /// <summary>
+    /// Which 127.0.0.1 the host's release processes bind: its kernel's boot id and its network namespace. Two hosts of one
+    /// target with the same value share one loopback interface (host names of one machine, the tests' loopback hosts), so
+    /// their probes see the same ports and must not hand out the same one. Null when the host cannot tell (not Linux).
+    /// </summary>
+    public string? Loopback { get; init; }
+
     public sealed record Process(string Name, string? Release, int? Port, int Pid, DateTimeOffset StartedAt, string Log, bool Alive);
 
     static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     /// <summary>
-    /// Where release processes listen on a host: random free ports of this range, below Linux's ephemeral range
-    /// (32768-60999 by default). A port the OS hands out for port 0 is an ephemeral one, which any outgoing connection on
-    /// the host (to the database, a health poll, another deploy) may take between the probe and the release's start; then
-    /// the release cannot bind and the deploy fails at its health check. The local target's default range, for the same reason.
-    /// </summary>
-    public static PortRange ReleasePorts { get; } = new(41000, 41999);
-
-    /// <summary>
     /// Reads it in one round trip: a fixed node script (Node runs the releases there anyway) given the deploy path, the
-    /// number of free loopback ports wanted and the range to take them from as arguments. Reads only; the ports are probed
-    /// and closed again.
+    /// number of free loopback ports wanted and the range to take them from as arguments. Reads only: each port is bound
+    /// and closed again at once, so hosts of one machine probing together all see the ports free (and <see cref="Assign"/>
+    /// shares them out) rather than each missing the ones another holds for a moment.
     /// </summary>
     public static RemoteCommand Command(string deployPath, int ports, PortRange range) => new("node", "-e", Script, deployPath,
         ports.ToString(System.Globalization.CultureInfo.InvariantCulture), range.First.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -42,31 +45,80 @@ public sealed record SshHostState(SshHost Host, string? Current, IReadOnlyList<s
             try { const record = JSON.parse(fs.readFileSync(path.join(root, 'run', file), 'utf8')); record.alive = alive(record.pid); processes.push(record); } catch {}
           }
         } catch {}
-        const servers = [], freePorts = [];
-        let attempts = 0;
+        let loopback = null;
+        try { loopback = fs.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim() + '/' + fs.readlinkSync('/proc/self/ns/net'); } catch {}
+        // The range in random order, each port tried once: every free port is found if the range has enough.
+        const order = Array.from({ length: last - first + 1 }, (_, i) => first + i);
+        const freePorts = [];
+        let tried = 0;
         const next = () => {
-          if (freePorts.length >= count || attempts >= 200) { servers.forEach((x) => x.close()); console.log(JSON.stringify({ current, staged, processes, freePorts })); return; }
-          attempts++;
-          const port = first + Math.floor(Math.random() * (last - first + 1));
-          if (freePorts.includes(port)) { next(); return; }
+          if (freePorts.length >= count || tried >= order.length) {
+            console.log(JSON.stringify({ current, staged, processes, freePorts, loopback }));
+            return;
+          }
+          const pick = tried + Math.floor(Math.random() * (order.length - tried));
+          const port = order[pick];
+          order[pick] = order[tried];
+          tried++;
           const server = net.createServer();
           server.once('error', () => next());
-          server.listen(port, '127.0.0.1', () => { freePorts.push(port); servers.push(server); next(); });
+          server.listen(port, '127.0.0.1', () => { freePorts.push(port); server.close(() => next()); });
         };
         next();
         """;
 
-    public static async Task<SshHostState> ReadAsync(SshHostConnection connection, string deployPath, int ports, PortRange range, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads a host's state with up to <paramref name="candidates"/> free ports of <paramref name="range"/>; fewer than
+    /// <paramref name="needed"/> is a clear error.
+    /// </summary>
+    public static async Task<SshHostState> ReadAsync(SshHostConnection connection, string deployPath, int needed, int candidates, PortRange range,
+        CancellationToken cancellationToken)
     {
-        var output = await connection.CheckAsync(Command(deployPath, ports, range), cancellationToken);
+        var output = await connection.CheckAsync(Command(deployPath, Math.Min(Math.Max(needed, candidates), range.Count), range), cancellationToken);
         var read = JsonSerializer.Deserialize<Read>(output, Json) ?? throw new Tooling.UserFacingException($"{connection.Host.Name} answered no state.");
-        if ((read.FreePorts?.Count ?? 0) < ports)
-            throw new Tooling.UserFacingException($"{connection.Host.Name} has fewer than {ports} free ports in {range.First}-{range.Last} on 127.0.0.1 " +
-                                                  "for the new release's processes: stop what listens there (`ss -ltnp`) and deploy again.");
-        return new SshHostState(connection.Host, read.Current, read.Staged ?? [], read.Processes ?? [], read.FreePorts ?? []);
+        if ((read.FreePorts?.Count ?? 0) < needed)
+            throw TooFewPorts(connection.Host.Name, needed, range);
+        return new SshHostState(connection.Host, read.Current, read.Staged ?? [], read.Processes ?? [], read.FreePorts ?? []) { Loopback = read.Loopback };
     }
 
-    sealed record Read(string? Current, IReadOnlyList<string>? Staged, IReadOnlyList<Process>? Processes, IReadOnlyList<int>? FreePorts);
+    sealed record Read(string? Current, IReadOnlyList<string>? Staged, IReadOnlyList<Process>? Processes, IReadOnlyList<int>? FreePorts, string? Loopback);
+
+    static Tooling.UserFacingException TooFewPorts(string hosts, int needed, PortRange range) =>
+        new($"{hosts} {(hosts.Contains(',', StringComparison.Ordinal) ? "have" : "has")} fewer than {needed} free ports in target.releasePorts " +
+            $"{range} on 127.0.0.1 for the new release's processes: stop what listens there (`ss -ltnp`) or widen target.releasePorts, " +
+            "and deploy again.");
+
+    /// <summary>
+    /// Gives each host <paramref name="perHost"/> of its free ports, never one that another host on the same loopback
+    /// interface (<see cref="Loopback"/>) was given: their probes ran at the same time on the same ports, so without this two
+    /// hosts of one machine could start their releases on one port and the second could not bind. Hosts on machines of
+    /// their own keep their first ports. Each host probed <paramref name="perHost"/> × the number of hosts candidates, so
+    /// every host finds enough ports the hosts before it did not take.
+    /// </summary>
+    public static IReadOnlyList<SshHostState> Assign(IReadOnlyList<SshHostState> states, int perHost, PortRange range)
+    {
+        var taken = new Dictionary<string, HashSet<int>>(StringComparer.Ordinal);
+        var assigned = new List<SshHostState>(states.Count);
+        foreach (var state in states)
+        {
+            if (state.Loopback is null)
+            {
+                assigned.Add(state with { FreePorts = state.FreePorts.Take(perHost).ToList() });
+                continue;
+            }
+            if (!taken.TryGetValue(state.Loopback, out var used))
+                taken[state.Loopback] = used = [];
+            var ports = state.FreePorts.Where(x => !used.Contains(x)).Take(perHost).ToList();
+            if (ports.Count < perHost)
+            {
+                var sharing = states.Where(x => x.Loopback == state.Loopback).Select(x => x.Host.Name);
+                throw TooFewPorts(string.Join(", ", sharing) + " (one machine)", perHost * states.Count(x => x.Loopback == state.Loopback), range);
+            }
+            used.UnionWith(ports);
+            assigned.Add(state with { FreePorts = ports });
+        }
+        return assigned;
+    }
 
     public Process? Running(string name) => Processes.FirstOrDefault(x => x.Name == name && x.Alive);
 

@@ -28,9 +28,6 @@ public sealed record SshSettings
     /// <summary>Releases kept per host (the environment's <c>retention.releases</c>).</summary>
     public int RetainReleases { get; init; } = new RetentionOptions().Releases;
 
-    /// <summary>Where release processes listen on each host (127.0.0.1): random free ports of this range (<see cref="SshHostState.ReleasePorts"/>).</summary>
-    public PortRange ReleasePorts { get; init; } = SshHostState.ReleasePorts;
-
     /// <summary>A host's layout: the local one under its deploy path.</summary>
     public LocalLayout LayoutOf(SshHost host) => new(Options.PathOf(host));
 

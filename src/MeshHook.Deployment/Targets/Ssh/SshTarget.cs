@@ -101,10 +101,27 @@ public sealed class SshTarget : IDeploymentTarget, IAsyncDisposable
 
     public IEnvironmentLock Lock => _lock;
 
-    /// <summary>Every host's state, read in parallel (one connection per host, kept for the run).</summary>
-    public async Task<IReadOnlyList<SshHostState>> ReadHostsAsync(CancellationToken cancellationToken) =>
-        await Task.WhenAll(_settings.Options.Hosts.Select(async host =>
-            await SshHostState.ReadAsync(await _connections.ToAsync(host, cancellationToken), _settings.Options.PathOf(host), SshPlanner.PortsPerHost, _settings.ReleasePorts, cancellationToken)));
+    /// <summary>
+    /// Every host's state, read in parallel (one connection per host, kept for the run), without probing for free ports:
+    /// what Status, Releases and Stop need (they work even when a host has no free release port left).
+    /// </summary>
+    public Task<IReadOnlyList<SshHostState>> ReadHostsAsync(CancellationToken cancellationToken) => ReadHostsAsync(0, cancellationToken);
+
+    /// <summary>
+    /// Every host's state with the release ports its new processes will listen on, no two of them the same among hosts
+    /// sharing a loopback interface (<see cref="SshHostState.Assign"/>): what a deploy, a rollback and a repair plan from.
+    /// </summary>
+    public async Task<IReadOnlyList<SshHostState>> ReadHostsToStartAsync(CancellationToken cancellationToken) =>
+        SshHostState.Assign(await ReadHostsAsync(SshPlanner.PortsPerHost, cancellationToken), SshPlanner.PortsPerHost, _settings.Options.ReleasePorts);
+
+    async Task<IReadOnlyList<SshHostState>> ReadHostsAsync(int ports, CancellationToken cancellationToken)
+    {
+        var options = _settings.Options;
+        // Enough candidates that each host of a machine shared by every host still finds ports the others were not given.
+        var candidates = ports * options.Hosts.Count;
+        return await Task.WhenAll(options.Hosts.Select(async host => await SshHostState.ReadAsync(await _connections.ToAsync(host, cancellationToken),
+            options.PathOf(host), ports, candidates, options.ReleasePorts, cancellationToken)));
+    }
 
     SshPlanner Planner(IReadOnlyList<SshHostState> states) => new(_settings, _store, states) { ProtectedReleases = _protected };
 
@@ -120,7 +137,7 @@ public sealed class SshTarget : IDeploymentTarget, IAsyncDisposable
 
     public async Task<DeploymentResult?> DeployAsync(ReleaseManifest release, DeployOptions options, CancellationToken cancellationToken)
     {
-        var states = _states = await ReadHostsAsync(cancellationToken);
+        var states = _states = await ReadHostsToStartAsync(cancellationToken);
         await ReadJournalAsync(cancellationToken);
         if (!options.Force && states.All(x => x.Current == release.Id) && await AllServeAsync(release.Id, cancellationToken))
         {
@@ -132,7 +149,7 @@ public sealed class SshTarget : IDeploymentTarget, IAsyncDisposable
 
     public async Task<DeploymentResult?> RollbackAsync(string? releaseId, DeployOptions options, CancellationToken cancellationToken)
     {
-        var states = _states = await ReadHostsAsync(cancellationToken);
+        var states = _states = await ReadHostsToStartAsync(cancellationToken);
         var current = states[0].Current;
         var deployments = await ReadJournalAsync(cancellationToken);
         var chosen = releaseId ?? deployments.Where(x => x.Succeeded && x.Release != current && states.All(s => s.Staged.Contains(x.Release!)))
@@ -168,8 +185,8 @@ public sealed class SshTarget : IDeploymentTarget, IAsyncDisposable
             return;
         _interrupted = false;
         var deployments = await ReadJournalAsync(cancellationToken);
-        await new SshRecovery(_settings, ReadHostsAsync, Planner, Runner(), new HealthProbe(_http, _time), _health, _log).RunAsync(deployments, cancellationToken);
-        _states = await ReadHostsAsync(cancellationToken);
+        await new SshRecovery(_settings, ReadHostsToStartAsync, Planner, Runner(), new HealthProbe(_http, _time), _health, _log).RunAsync(deployments, cancellationToken);
+        _states = await ReadHostsToStartAsync(cancellationToken);
     }
 
     /// <summary>Status calls this: the hosts are repaired only when a killed run left something (a stale lock, an open journal entry).</summary>
