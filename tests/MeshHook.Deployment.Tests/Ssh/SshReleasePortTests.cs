@@ -76,22 +76,6 @@ public sealed class SshReleasePortTests
         Assert.Empty(SshTargetOptionsTests.SchemaProblems(json));
     }
 
-    [Theory]
-    [InlineData("[42000, 41000]", "target.releasePorts", "[42000, 41000] is not a range of at least 2 ports")]
-    [InlineData("[42000]", "target.releasePorts", "got 1 value(s)")]
-    [InlineData("[80, 90]", "target.releasePorts[0]", "80")]
-    [InlineData("\"41000-41999\"", "target.releasePorts", "expected [first, last]")]
-    [InlineData("[8000, 9000]", "target.edgePort", "8480 is inside target.releasePorts [8000, 9000]")]
-    public void Bad_release_ports_are_named_with_what_is_allowed(string value, string key, string message)
-    {
-        var json = Samples.Change(SshTargetOptionsTests.Sample, x => x["target"]!["releasePorts"] = System.Text.Json.Nodes.JsonNode.Parse(value));
-
-        var error = Samples.Problems(json, EnvironmentName.Staging);
-
-        Assert.True(error.Errors.Any(x => x.Contains(key + ": ", StringComparison.Ordinal) && x.Contains(message, StringComparison.Ordinal)),
-            string.Join("\n", error.Errors));
-    }
-
     [Fact]
     public void An_edge_port_inside_the_default_range_is_refused_naming_the_default()
     {

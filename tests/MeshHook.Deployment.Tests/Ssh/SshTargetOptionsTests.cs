@@ -92,6 +92,11 @@ public sealed class SshTargetOptionsTests
     [InlineData("resourceGroup", "\"rg-x\"", "target.resourceGroup: only a containerApps target has resourceGroup (target.kind is ssh).")]
     [InlineData("state", "\"http://stmeshhook01.blob.core.windows.net/deployments\"", "target.state: 'http://stmeshhook01.blob.core.windows.net/deployments' is not a deployment-state container URL; expected https://<account>.blob.core.windows.net/<container> (infra output deployment_state_url), or leave state out to keep the lock and journal on the first host.")]
     [InlineData("state", "\"https://stmeshhook01.blob.core.windows.net/\"", "target.state: 'https://stmeshhook01.blob.core.windows.net/' is not a deployment-state container URL")]
+    [InlineData("releasePorts", "[42000, 41000]", "target.releasePorts: [42000, 41000] is not a range of at least 2 ports; allowed: [first, last]: two ports from 1024 to 65535, at least 2 ports, first below last.")]
+    [InlineData("releasePorts", "[42000]", "target.releasePorts: expected [first, last]: two ports from 1024 to 65535, at least 2 ports, got 1 value(s).")]
+    [InlineData("releasePorts", "[80, 90]", "target.releasePorts[0]: 80 is out of range; allowed: an integer from 1024 to 65535.")]
+    [InlineData("releasePorts", "\"41000-41999\"", "target.releasePorts: expected [first, last]: two ports from 1024 to 65535, at least 2 ports, got")]
+    [InlineData("releasePorts", "[8000, 9000]", "target.edgePort: 8480 is inside target.releasePorts [8000, 9000]; the edge port must be outside the releases' ports.")]
     public void Bad_ssh_settings_are_named_with_what_is_allowed(string key, string value, string message)
     {
         var json = Samples.Change(Sample, x => x["target"]![key] = JsonNode.Parse(value));
