@@ -87,7 +87,6 @@ public sealed class LocalDeployment : IAsyncDisposable
     static LocalDeployment Open(TempDirectory temp, Attachment attachment, bool owner)
     {
         var (url, key, edgeAssembly) = (new Uri(attachment.Url), attachment.Key, attachment.EdgeAssembly);
-        var releasePorts = ReleasePortSlice();
         var json = $$"""
             {
               "target": { "kind": "local" },
@@ -99,7 +98,7 @@ public sealed class LocalDeployment : IAsyncDisposable
               "protection": { "requireApproval": false, "allowDirtyReleases": true, "allowedDeployers": [] },
               "notifications": [],
               "retention": { "releases": 3 },
-              "local": { "edgePort": {{url.Port}}, "portRange": [{{releasePorts.First}}, {{releasePorts.Last}}] }
+              "local": { "edgePort": {{url.Port}}, "portRange": [{{ReleasePorts.First}}, {{ReleasePorts.Last}}] }
             }
             """;
         var configuration = EnvironmentConfiguration.Parse(json, EnvironmentName.Local, "environment.json");
@@ -121,7 +120,7 @@ public sealed class LocalDeployment : IAsyncDisposable
             EdgeAssembly = edgeAssembly,
             PgliteServer = programs.PgliteServer,
             SupabaseCli = programs.SupabaseCli,
-            PortRange = releasePorts,
+            PortRange = ReleasePorts,
         };
         var releases = new ReleaseStore(temp.Combine("artifacts", "releases"));
         deployment = new LocalDeployment(temp, variables, owner)
@@ -204,18 +203,11 @@ public sealed class LocalDeployment : IAsyncDisposable
             .Where(x => x != Environment.Layout.EnvironmentFile && !x.EndsWith("secrets.json", StringComparison.Ordinal) && !x.Contains("node_modules"))
             .Where(x => new FileInfo(x).LinkTarget is null && new FileInfo(x).Length < 50_000_000);
 
-    static int _slices = -1;
-
     /// <summary>
     /// Release processes listen here: below the system's ephemeral ports (32768 and up on Linux), so the edge's port,
-    /// which the system picks, is never inside the range. Each fixture takes the next of twenty 100-port slices of
-    /// 21000-22999 in turn, so fixtures running at the same time never probe the same ports.
+    /// which the system picks, is never inside the range.
     /// </summary>
-    static (int First, int Last) ReleasePortSlice()
-    {
-        var first = 21000 + (int)((uint)Interlocked.Increment(ref _slices) % 20) * 100;
-        return (first, first + 99);
-    }
+    static readonly (int First, int Last) ReleasePorts = (21000, 21999);
 
     static int FreePort()
     {

@@ -60,7 +60,7 @@ public sealed class SshDeployment : IAsyncDisposable
             BootLimit = bootLimit,
             EdgePort = edgePort,
             // Every "host" of every test is this machine: each fixture takes its release ports from a slice of its own,
-            // clear of the local fixtures' slices (21000-22999) and the product's default, as real hosts need no slice.
+            // clear of the local fixture's range (21000-21999) and the product's default, as real hosts need no slice.
             // Within the fixture its hosts share one loopback interface, which the target sees (SshHostState.Assign).
             ReleasePorts = ReleasePortSlice(),
         };
