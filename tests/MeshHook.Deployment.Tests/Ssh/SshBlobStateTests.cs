@@ -1,9 +1,14 @@
 using Azure.Storage.Blobs;
+using MeshHook.Deployment.Deploying;
+using MeshHook.Deployment.Environments;
 using MeshHook.Deployment.Journal;
 using MeshHook.Deployment.Locking;
+using MeshHook.Deployment.Secrets;
 using MeshHook.Deployment.Stages;
+using MeshHook.Deployment.Targets;
 using MeshHook.Deployment.Targets.Ssh;
 using MeshHook.Deployment.Tests.CloudState;
+using MeshHook.Deployment.Tests.Infrastructure;
 using MeshHook.Tooling;
 
 namespace MeshHook.Deployment.Tests.Ssh;
@@ -62,5 +67,79 @@ public sealed class SshBlobStateTests(Azurite azurite) : IClassFixture<Azurite>
         Assert.Equal([(first.Id, "deploy"), (second.Id, "deploy"), (first.Id, "rollback")], deployments.Select(x => (x.Release!, x.Kind)));
         Assert.All(deployments, x => Assert.Equal(Outcomes.Succeeded, x.Outcome));
         Assert.Null(await target.Lock.ReadHolderAsync(token));
+    }
+
+    [Fact]
+    public async Task An_environment_json_naming_a_state_container_is_made_into_a_target_keeping_its_lock_and_journal_there()
+    {
+        var token = TestContext.Current.CancellationToken;
+        var container = await azurite.NewContainerAsync(token);
+        await using var deployment = await SshDeployment.CreateAsync(1, bootLimit: 1, token);
+        var options = deployment.Settings.Options;
+        var host = options.Hosts[0];
+        // What a user writes, with the fixture's host: SshTarget.Create reads every setting from it (the state container's
+        // address is the real Azure form; the test-only parameter hands the target Azurite's client for it instead).
+        var json = $$"""
+            {
+              "target": {
+                "kind": "ssh",
+                "hosts": [ { "address": "{{host.Address}}", "port": {{host.Port}}, "user": "{{host.User}}", "roles": ["web", "workers"],
+                             "deployPath": "{{host.DeployPath}}", "hostKey": "{{options.HostKeys[host][0]}}" } ],
+                "deployPath": "/unused",
+                "key": { "secret": "SSH_PRIVATE_KEY" },
+                "edgePort": {{options.EdgePort}},
+                "releasePorts": [{{options.ReleasePorts.First}}, {{options.ReleasePorts.Last}}],
+                "state": "https://stmeshhook01.blob.core.windows.net/{{container.Name}}"
+              },
+              "url": "http://{{host.Address}}:{{options.EdgePort}}",
+              "health": { "path": "/health", "intervalSeconds": 1, "timeoutSeconds": 30, "requestTimeoutSeconds": 5 },
+              "configuration": { "MESHHOOK_ENVIRONMENT": "staging", "FIXTURE_TOKEN": { "secret": "FIXTURE_TOKEN" } },
+              "secrets": { "provider": "env" },
+              "database": { "kind": "external", "url": { "secret": "DATABASE_URL" } },
+              "protection": { "requireApproval": false, "allowDirtyReleases": true },
+              "retention": { "releases": 3 }
+            }
+            """;
+        var environment = EnvironmentConfiguration.Parse(json, EnvironmentName.Staging, "infra/environments/staging/environment.json");
+        var variables = new Dictionary<string, string>
+        {
+            ["SSH_PRIVATE_KEY"] = deployment.Hosts.ClientKey,
+            ["FIXTURE_TOKEN"] = SshDeployment.Canary,
+            ["DATABASE_URL"] = "postgresql://unused@127.0.0.1:1/none", // the fixture release has no migrations
+        };
+        var masker = new SecretMasker();
+        var lines = new List<string>();
+        var log = new DeploymentLog(x => { lock (lines) lines.Add(x); }, x => { lock (lines) lines.Add("warning: " + x); });
+        var context = new DeploymentContext
+        {
+            RepositoryRoot = Path.GetDirectoryName(deployment.Store.Directory)!, // the fixture's temp folder: .deploy/ goes there
+            Environment = environment,
+            Configuration = new DeploymentConfiguration(environment, SecretProviders.Create(environment, "/unused", variables, masker, TimeProvider.System), log),
+            Store = deployment.Store,
+            Tools = new ToolRunner(masker),
+            Variables = variables,
+            Programs = LocalPrograms.InRepository(RepositoryFiles.Root, deployment.Settings.EdgeAssembly),
+            Time = TimeProvider.System,
+            Log = log,
+        };
+        var release = deployment.Release();
+
+        await using var target = SshTarget.Create(context, () => azurite.Container(container.Name));
+        var deployed = await target.DeployAsync(release, SshDeployment.Options(), token);
+
+        Assert.Equal(Outcomes.Succeeded, deployed!.Outcome);
+        Assert.Equal(release.Id, await deployment.ServedAsync(0, token));
+        Assert.Contains(container.Name, target.Lock.Location);
+        var journal = (await container.GetBlobClient("staging/journal.jsonl").DownloadContentAsync(token)).Value.Content.ToString();
+        Assert.Contains(deployed.DeploymentId, journal);
+        Assert.False(File.Exists(Path.Combine(deployment.Root(0), "journal.jsonl")));
+        Assert.False(File.Exists(Path.Combine(deployment.Root(0), "deploy.lock")));
+        Assert.Null(await target.Lock.ReadHolderAsync(token));
+        // The key and the secret value reached neither the journal nor the output.
+        foreach (var secret in new[] { SshDeployment.Canary, deployment.Hosts.ClientKey.Split('\n')[1] })
+        {
+            Assert.DoesNotContain(secret, journal);
+            Assert.DoesNotContain(lines, x => x.Contains(secret, StringComparison.Ordinal));
+        }
     }
 }
