@@ -125,6 +125,8 @@ public sealed class SshDeployTests
         Assert.True(listening.Count == 6, string.Join("\n", status.Units.Select(x => x.Describe())));
         Assert.All(listening, x => Assert.True(x is { } port && ports.Contains(port), $"{x} outside {ports}"));
         Assert.Equal(6, listening.Distinct().Count());
+        // With every port of the range taken, deploying the live release again is still "nothing to do", not an error.
+        Assert.Null(await target.DeployAsync(release, SshDeployment.Options(), token));
     }
 
     /// <summary>Runs <paramref name="action"/> when a stage of that name finishes, the first time only.</summary>

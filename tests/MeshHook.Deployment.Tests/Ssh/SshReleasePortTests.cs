@@ -51,6 +51,16 @@ public sealed class SshReleasePortTests
     }
 
     [Fact]
+    public void Too_few_ports_on_a_host_of_its_own_is_a_clear_error_naming_it()
+    {
+        var states = new[] { Host(2, null, 41000), Host(3, "boot-1/net:[1]", 41000, 41001) };
+
+        var error = Assert.Throws<UserFacingException>(() => SshHostState.Assign(states, 2, new PortRange(41000, 41001)));
+
+        Assert.StartsWith("deploy@127.0.0.2:22 has fewer than 2 free ports in target.releasePorts [41000, 41001] on 127.0.0.1", error.Message);
+    }
+
+    [Fact]
     public void Too_few_ports_for_the_hosts_of_one_machine_is_a_clear_error_naming_them_and_the_setting()
     {
         var states = new[]

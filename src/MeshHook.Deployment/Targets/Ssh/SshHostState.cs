@@ -68,16 +68,14 @@ public sealed record SshHostState(SshHost Host, string? Current, IReadOnlyList<s
         """;
 
     /// <summary>
-    /// Reads a host's state with up to <paramref name="candidates"/> free ports of <paramref name="range"/>; fewer than
-    /// <paramref name="needed"/> is a clear error.
+    /// Reads a host's state with up to <paramref name="candidates"/> free ports of <paramref name="range"/> (0: no probe).
+    /// Too few ports is <see cref="Assign"/>'s error, so a read that starts nothing never fails for want of them.
     /// </summary>
-    public static async Task<SshHostState> ReadAsync(SshHostConnection connection, string deployPath, int needed, int candidates, PortRange range,
+    public static async Task<SshHostState> ReadAsync(SshHostConnection connection, string deployPath, int candidates, PortRange range,
         CancellationToken cancellationToken)
     {
-        var output = await connection.CheckAsync(Command(deployPath, Math.Min(Math.Max(needed, candidates), range.Count), range), cancellationToken);
+        var output = await connection.CheckAsync(Command(deployPath, Math.Min(candidates, range.Count), range), cancellationToken);
         var read = JsonSerializer.Deserialize<Read>(output, Json) ?? throw new Tooling.UserFacingException($"{connection.Host.Name} answered no state.");
-        if ((read.FreePorts?.Count ?? 0) < needed)
-            throw TooFewPorts(connection.Host.Name, needed, range);
         return new SshHostState(connection.Host, read.Current, read.Staged ?? [], read.Processes ?? [], read.FreePorts ?? []) { Loopback = read.Loopback };
     }
 
@@ -97,22 +95,20 @@ public sealed record SshHostState(SshHost Host, string? Current, IReadOnlyList<s
     /// </summary>
     public static IReadOnlyList<SshHostState> Assign(IReadOnlyList<SshHostState> states, int perHost, PortRange range)
     {
+        // A host that cannot tell its loopback interface is a machine of its own.
+        string MachineOf(SshHostState state) => state.Loopback ?? "host " + state.Host.Name;
         var taken = new Dictionary<string, HashSet<int>>(StringComparer.Ordinal);
         var assigned = new List<SshHostState>(states.Count);
         foreach (var state in states)
         {
-            if (state.Loopback is null)
-            {
-                assigned.Add(state with { FreePorts = state.FreePorts.Take(perHost).ToList() });
-                continue;
-            }
-            if (!taken.TryGetValue(state.Loopback, out var used))
-                taken[state.Loopback] = used = [];
+            var machine = MachineOf(state);
+            if (!taken.TryGetValue(machine, out var used))
+                taken[machine] = used = [];
             var ports = state.FreePorts.Where(x => !used.Contains(x)).Take(perHost).ToList();
             if (ports.Count < perHost)
             {
-                var sharing = states.Where(x => x.Loopback == state.Loopback).Select(x => x.Host.Name);
-                throw TooFewPorts(string.Join(", ", sharing) + " (one machine)", perHost * states.Count(x => x.Loopback == state.Loopback), range);
+                var sharing = states.Where(x => MachineOf(x) == machine).Select(x => x.Host.Name).ToList();
+                throw TooFewPorts(sharing.Count == 1 ? sharing[0] : string.Join(", ", sharing) + " (one machine)", perHost * sharing.Count, range);
             }
             used.UnionWith(ports);
             assigned.Add(state with { FreePorts = ports });

@@ -112,15 +112,23 @@ public sealed class SshTarget : IDeploymentTarget, IAsyncDisposable
     /// sharing a loopback interface (<see cref="SshHostState.Assign"/>): what a deploy, a rollback and a repair plan from.
     /// </summary>
     public async Task<IReadOnlyList<SshHostState>> ReadHostsToStartAsync(CancellationToken cancellationToken) =>
-        SshHostState.Assign(await ReadHostsAsync(SshPlanner.PortsPerHost, cancellationToken), SshPlanner.PortsPerHost, _settings.Options.ReleasePorts);
+        AssignPorts(await ReadHostsWithCandidatesAsync(cancellationToken));
 
-    async Task<IReadOnlyList<SshHostState>> ReadHostsAsync(int ports, CancellationToken cancellationToken)
+    IReadOnlyList<SshHostState> AssignPorts(IReadOnlyList<SshHostState> states) =>
+        SshHostState.Assign(states, SshPlanner.PortsPerHost, _settings.Options.ReleasePorts);
+
+    /// <summary>
+    /// Every host's state with free-port candidates, not yet assigned: enough that each host of a machine shared by every
+    /// host still finds ports the others were not given.
+    /// </summary>
+    Task<IReadOnlyList<SshHostState>> ReadHostsWithCandidatesAsync(CancellationToken cancellationToken) =>
+        ReadHostsAsync(SshPlanner.PortsPerHost * _settings.Options.Hosts.Count, cancellationToken);
+
+    async Task<IReadOnlyList<SshHostState>> ReadHostsAsync(int candidates, CancellationToken cancellationToken)
     {
         var options = _settings.Options;
-        // Enough candidates that each host of a machine shared by every host still finds ports the others were not given.
-        var candidates = ports * options.Hosts.Count;
         return await Task.WhenAll(options.Hosts.Select(async host => await SshHostState.ReadAsync(await _connections.ToAsync(host, cancellationToken),
-            options.PathOf(host), ports, candidates, options.ReleasePorts, cancellationToken)));
+            options.PathOf(host), candidates, options.ReleasePorts, cancellationToken)));
     }
 
     SshPlanner Planner(IReadOnlyList<SshHostState> states) => new(_settings, _store, states) { ProtectedReleases = _protected };
@@ -137,13 +145,15 @@ public sealed class SshTarget : IDeploymentTarget, IAsyncDisposable
 
     public async Task<DeploymentResult?> DeployAsync(ReleaseManifest release, DeployOptions options, CancellationToken cancellationToken)
     {
-        var states = _states = await ReadHostsToStartAsync(cancellationToken);
+        var states = await ReadHostsWithCandidatesAsync(cancellationToken);
         await ReadJournalAsync(cancellationToken);
+        // Before the ports are assigned: a release already live everywhere needs none, even when the range is full.
         if (!options.Force && states.All(x => x.Current == release.Id) && await AllServeAsync(release.Id, cancellationToken))
         {
             _log.Information($"{release.Id} is already current and healthy on every host: nothing to do (--force deploys it again).");
             return null;
         }
+        _states = AssignPorts(states);
         return await RunAsync(() => Planner(_states!).PlanDeploy(release), release.Commit, options, cancellationToken);
     }
 
