@@ -98,8 +98,12 @@ public sealed class SshHosts : IAsyncDisposable
 
     static async Task StartServerAsync(Server server, CancellationToken cancellationToken)
     {
-        var start = new ProcessStartInfo(Sshd) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { "-D", "-f", server.ConfigFile, "-E", server.LogFile })
+        // sshd overwrites its environment with its process title, so the test run's owner mark (MESHHOOK_TEST_OWNER) cannot
+        // be read from it and the run's guard would leave it running after a kill -9 of the tests. A keeper shell keeps the
+        // mark and stays sshd's parent; sshd gets SIGKILL when the keeper dies (setpriv's parent-death signal), and the
+        // guard kills the keeper. The keeper is single-threaded, so no thread's end sets the signal off early.
+        var start = new ProcessStartInfo("bash") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in new[] { "-c", "setpriv --pdeathsig KILL -- \"$@\" & wait $!", "sshd-keeper", Sshd, "-D", "-f", server.ConfigFile, "-E", server.LogFile })
             start.ArgumentList.Add(argument);
         server.Process = Process.Start(start) ?? throw new InvalidOperationException("sshd did not start.");
         var deadline = DateTime.UtcNow + StartTimeout;
